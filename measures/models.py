@@ -1,0 +1,349 @@
+"""The measures register: the plan, its periods and categories, measures and re-listings (再掲)."""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Count, Q
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
+
+from .periods import format_periods
+from .text import search_key
+
+
+class Status(models.TextChoices):
+    """A measure's status; the one place that defines its mark, label and colour."""
+
+    IMPLEMENTED = "implemented", _("実施")
+    PARTIAL = "partial", _("一部着手")
+    NOT_STARTED = "not_started", _("未着手")
+
+    @property
+    def mark(self) -> str:
+        return _STATUS_MARKS[self]
+
+    @property
+    def colour(self) -> str:
+        """Return a fill colour (hex, no #) that keeps 4.5:1 contrast with white text."""
+        return _STATUS_COLOURS[self]
+
+    @property
+    def css_class(self) -> str:
+        return f"status-{self.value.replace('_', '-')}"
+
+    @classmethod
+    def from_mark(cls, mark: str) -> "Status":
+        for status, status_mark in _STATUS_MARKS.items():
+            if mark == status_mark:
+                return status
+        raise ValueError(mark)
+
+
+_STATUS_MARKS = {
+    Status.IMPLEMENTED: "◎",
+    Status.PARTIAL: "○",
+    Status.NOT_STARTED: "×",
+}
+_STATUS_COLOURS = {
+    Status.IMPLEMENTED: "1B6E3A",
+    Status.PARTIAL: "8A5A00",
+    Status.NOT_STARTED: "A32020",
+}
+
+
+class PlanManager(models.Manager):
+    def get_by_natural_key(self, name):
+        return self.get(name=name)
+
+
+class Plan(models.Model):
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+
+    objects = PlanManager()
+
+    class Meta:
+        verbose_name = _("計画")
+        verbose_name_plural = _("計画")
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.name,)
+
+
+class PlanPeriodManager(models.Manager):
+    def get_by_natural_key(self, number):
+        return self.get(number=number)
+
+
+class PlanPeriod(models.Model):
+    """One plan period (第一次…); numbered so that 一次～三次 means every number in between."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.PROTECT, related_name="periods"
+    )
+    number = models.PositiveSmallIntegerField(_("番号"), unique=True)
+    name = models.CharField(_("名称"), max_length=20, help_text=_("例: 第一次"))
+    short_name = models.CharField(_("略称"), max_length=10, help_text=_("例: 一次"))
+
+    objects = PlanPeriodManager()
+
+    class Meta:
+        verbose_name = _("計画期間")
+        verbose_name_plural = _("計画期間")
+        ordering = ["number"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(number__gte=1),
+                name="planperiod_number_positive",
+                violation_error_message=_("番号は 1 以上にしてください。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def natural_key(self):
+        return (self.number,)
+
+    natural_key.dependencies = ["measures.plan"]
+
+
+class CategoryManager(models.Manager):
+    def get_by_natural_key(self, code):
+        return self.get(code=code)
+
+
+class Category(models.Model):
+    """One of the plan's tables: ア e-citizen づくり, イ e-business づくり, ウ e-city づくり."""
+
+    plan = models.ForeignKey(
+        Plan, verbose_name=_("計画"), on_delete=models.PROTECT, related_name="categories"
+    )
+    code = models.SlugField(_("コード"), max_length=30, unique=True, help_text=_("例: e-city"))
+    label = models.CharField(_("見出し記号"), max_length=5, help_text=_("例: ウ"))
+    name = models.CharField(_("名称"), max_length=50, help_text=_("例: e-cityづくり"))
+    short_name = models.CharField(
+        _("区分"), max_length=30, help_text=_("表の「区分」欄に印刷される名称。例: e-city")
+    )
+    order = models.PositiveSmallIntegerField(_("表示順"), unique=True)
+
+    objects = CategoryManager()
+
+    class Meta:
+        verbose_name = _("区分")
+        verbose_name_plural = _("区分")
+        ordering = ["order"]
+
+    def __str__(self) -> str:
+        return f"{self.label} {self.name}"
+
+    def natural_key(self):
+        return (self.code,)
+
+    natural_key.dependencies = ["measures.plan"]
+
+
+# Kept as module names so the seed loader can write initial entries for rows loaddata saved raw.
+MEASURE_HISTORY = HistoricalRecords(
+    verbose_name=_("施策の変更履歴"), m2m_fields=["periods"], excluded_fields=["search_text"]
+)
+RELISTING_HISTORY = HistoricalRecords(
+    verbose_name=_("再掲の変更履歴"), excluded_fields=["search_text"]
+)
+
+
+class MeasureQuerySet(models.QuerySet):
+    def with_display_data(self):
+        """Return the rows with what lists show, fetched in a fixed number of queries."""
+        return self.select_related("category").prefetch_related("periods", "relistings__category")
+
+    def in_category(self, category):
+        return self.filter(category=category)
+
+    def in_period(self, period):
+        return self.filter(periods=period)
+
+    def search(self, query: str):
+        """Return measures whose name, or a re-listing label, contains ``query``.
+
+        Full-width/half-width forms, letter case and stray spaces are ignored (see text.py).
+        """
+        key = search_key(query)
+        if not key:
+            return self
+        matching = Q(search_text__contains=key) | Q(
+            pk__in=Relisting.objects.filter(search_text__contains=key).values("measure")
+        )
+        return self.filter(matching)
+
+    def status_totals(self) -> dict[str, int]:
+        """Return {status value: count} for every status, zeros included, in one query."""
+        counts = self.aggregate(
+            **{status.value: Count("pk", filter=Q(status=status)) for status in Status}
+        )
+        return {status.value: counts[status.value] for status in Status}
+
+
+class MeasureManager(models.Manager.from_queryset(MeasureQuerySet)):
+    def get_by_natural_key(self, category_code, position):
+        return self.get(category__code=category_code, position=position)
+
+
+class Measure(models.Model):
+    """A measure (施策) in the table of its category, counted in that category's totals."""
+
+    category = models.ForeignKey(
+        Category, verbose_name=_("区分"), on_delete=models.PROTECT, related_name="measures"
+    )
+    position = models.PositiveSmallIntegerField(
+        _("表内の位置"), help_text=_("区分の表の中での行番号（再掲行も数えます）。")
+    )
+    name = models.CharField(_("施策名"), max_length=200)
+    status = models.CharField(
+        _("状況"), max_length=20, choices=Status.choices, default=Status.NOT_STARTED
+    )
+    periods = models.ManyToManyField(
+        PlanPeriod, verbose_name=_("計画期間"), related_name="measures"
+    )
+    notes = models.TextField(_("備考"), blank=True)
+    search_text = models.CharField(_("検索用"), max_length=200, editable=False, db_index=True)
+
+    history = MEASURE_HISTORY
+    objects = MeasureManager()
+
+    class Meta:
+        verbose_name = _("施策")
+        verbose_name_plural = _("施策")
+        ordering = ["category__order", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "position"],
+                name="measure_unique_position_in_category",
+                violation_error_message=_("この区分のこの位置には既に施策があります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1),
+                name="measure_position_positive",
+                violation_error_message=_("表内の位置は 1 以上にしてください。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=Status.values),
+                name="measure_status_known",
+                violation_error_message=_("状況は 実施・一部着手・未着手 のいずれかです。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def get_absolute_url(self) -> str:
+        return reverse("measures:detail", args=[self.pk])
+
+    def natural_key(self):
+        return (self.category.code, self.position)
+
+    natural_key.dependencies = ["measures.category"]
+
+    @property
+    def status_choice(self) -> Status:
+        return Status(self.status)
+
+    @property
+    def mark(self) -> str:
+        return self.status_choice.mark
+
+    @property
+    def periods_display(self) -> str:
+        return format_periods(self.periods.all())
+
+    def clean(self) -> None:
+        super().clean()
+        if self.category_id and self.position:
+            clash = Relisting.objects.filter(
+                category_id=self.category_id, position=self.position
+            ).first()
+            if clash:
+                raise ValidationError(
+                    {
+                        "position": _(
+                            "この区分の %(position)s 行目は再掲「%(label)s」が使っています。"
+                        )
+                        % {"position": self.position, "label": clash.label}
+                    }
+                )
+
+
+class RelistingManager(models.Manager):
+    def get_by_natural_key(self, category_code, position):
+        return self.get(category__code=category_code, position=position)
+
+
+class Relisting(models.Model):
+    """A measure shown again (再掲) in another category's table; it has no status of its own
+    and is never counted there."""
+
+    measure = models.ForeignKey(
+        Measure, verbose_name=_("元の施策"), on_delete=models.CASCADE, related_name="relistings"
+    )
+    category = models.ForeignKey(
+        Category,
+        verbose_name=_("再掲先の区分"),
+        on_delete=models.PROTECT,
+        related_name="relistings",
+    )
+    position = models.PositiveSmallIntegerField(_("表内の位置"))
+    label = models.CharField(
+        _("再掲時の表記"),
+        max_length=200,
+        help_text=_("再掲先の表に印刷された名称（「（再掲）」は付けない）。"),
+    )
+    search_text = models.CharField(_("検索用"), max_length=200, editable=False, db_index=True)
+
+    history = RELISTING_HISTORY
+    objects = RelistingManager()
+
+    class Meta:
+        verbose_name = _("再掲")
+        verbose_name_plural = _("再掲")
+        ordering = ["category__order", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["category", "position"],
+                name="relisting_unique_position_in_category",
+                violation_error_message=_("この区分のこの位置には既に再掲があります。"),
+            ),
+            models.CheckConstraint(
+                condition=Q(position__gte=1),
+                name="relisting_position_positive",
+                violation_error_message=_("表内の位置は 1 以上にしてください。"),
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.label}（再掲）"
+
+    def natural_key(self):
+        return (self.category.code, self.position)
+
+    natural_key.dependencies = ["measures.measure"]
+
+    def clean(self) -> None:
+        super().clean()
+        errors = {}
+        measure = self.measure if self.measure_id else None
+        if measure and self.category_id and measure.category_id == self.category_id:
+            errors["category"] = _(
+                "施策はそれ自身の区分には再掲できません（「%(name)s」は %(category)s の施策です）。"
+            ) % {"name": measure.name, "category": measure.category.name}
+        if self.category_id and self.position:
+            clash = Measure.objects.filter(
+                category_id=self.category_id, position=self.position
+            ).first()
+            if clash:
+                errors["position"] = _(
+                    "この区分の %(position)s 行目は施策「%(name)s」が使っています。"
+                ) % {"position": self.position, "name": clash.name}
+        if errors:
+            raise ValidationError(errors)

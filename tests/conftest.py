@@ -1,0 +1,76 @@
+"""Shared builders for the test suite."""
+
+import pytest
+
+from measures.models import Category, Measure, Plan, PlanPeriod, Relisting, Status
+from measures.services import register_seed
+
+
+@pytest.fixture
+def seeded(db):
+    """The plan's own seed data, loaded as `make run` loads it."""
+    assert register_seed()
+
+
+@pytest.fixture
+def plan(db):
+    return Plan.objects.create(name="テスト計画")
+
+
+@pytest.fixture
+def periods(plan):
+    names = ["一次", "二次", "三次", "四次"]
+    return [
+        PlanPeriod.objects.create(plan=plan, number=n, name=f"第{name}", short_name=name)
+        for n, name in enumerate(names, 1)
+    ]
+
+
+@pytest.fixture
+def make_category(plan):
+    def make(code: str = "e-test", order: int | None = None) -> Category:
+        order = order if order is not None else Category.objects.count() + 1
+        return Category.objects.create(
+            plan=plan, code=code, label="ア", name=f"{code}づくり", short_name=code, order=order
+        )
+
+    return make
+
+
+@pytest.fixture
+def make_measure(periods, make_category):
+    def make(
+        name: str = "施策",
+        *,
+        category: Category | None = None,
+        position: int | None = None,
+        status: Status = Status.IMPLEMENTED,
+        period_numbers=(1,),
+    ) -> Measure:
+        category = category or Category.objects.first() or make_category()
+        if position is None:
+            position = (
+                max(
+                    [m.position for m in category.measures.all()]
+                    + [r.position for r in category.relistings.all()]
+                    + [0]
+                )
+                + 1
+            )
+        measure = Measure.objects.create(
+            category=category, position=position, name=name, status=status
+        )
+        measure.periods.set([p for p in periods if p.number in period_numbers])
+        return measure
+
+    return make
+
+
+@pytest.fixture
+def make_relisting():
+    def make(measure: Measure, category: Category, position: int, label: str = "") -> Relisting:
+        return Relisting.objects.create(
+            measure=measure, category=category, position=position, label=label or measure.name
+        )
+
+    return make
