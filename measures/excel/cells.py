@@ -1,0 +1,27 @@
+"""Cell values and widths that are safe and fit Japanese text."""
+
+import unicodedata
+
+# A cell that starts with one of these is taken as a formula by Excel and LibreOffice
+# (spreadsheet / CSV injection). Tab and carriage return are listed by OWASP as well.
+_FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_text(value: object) -> str:
+    """Return ``value`` as text that no spreadsheet will evaluate as a formula."""
+    text = "" if value is None else str(value)
+    if text.startswith(_FORMULA_TRIGGERS):
+        return "'" + text
+    return text
+
+
+def display_width(text: str) -> int:
+    """Return the width of ``text`` in half-width columns: full-width, wide and ambiguous
+    characters (kanji, kana, ◎ ○ ×) count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "FWA" else 1 for ch in str(text))
+
+
+def column_width(values, *, minimum: int = 4, maximum: int = 80, padding: int = 2) -> int:
+    """Return an openpyxl column width that fits the widest of ``values``."""
+    widest = max((display_width(v) for v in values if v is not None), default=0)
+    return max(minimum, min(maximum, widest + padding))
