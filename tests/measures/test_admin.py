@@ -1,0 +1,170 @@
+"""情報企画課's editing in Django admin: lists, search, bulk status, history and validation."""
+
+import pytest
+from django.urls import reverse
+
+from measures.models import Category, Measure, PlanPeriod, Relisting, Status
+
+pytestmark = pytest.mark.django_db
+
+CHANGELIST = reverse("admin:measures_measure_changelist")
+
+
+def _change_url(measure: Measure) -> str:
+    return reverse("admin:measures_measure_change", args=[measure.pk])
+
+
+def _form_data(measure: Measure, relistings=(), **overrides) -> dict:
+    data = {
+        "category": measure.category_id,
+        "position": measure.position,
+        "name": measure.name,
+        "status": measure.status,
+        "periods": [p.pk for p in measure.periods.all()],
+        "notes": measure.notes,
+        "relistings-TOTAL_FORMS": len(relistings),
+        "relistings-INITIAL_FORMS": 0,
+        "relistings-MIN_NUM_FORMS": 0,
+        "relistings-MAX_NUM_FORMS": 1000,
+    }
+    for i, relisting in enumerate(relistings):
+        for key, value in relisting.items():
+            data[f"relistings-{i}-{key}"] = value
+    data.update(overrides)
+    return data
+
+
+def test_admin_changelist_lists_measures_in_plan_order_with_facets(seeded, admin_client):
+    response = admin_client.get(CHANGELIST)
+    assert response.status_code == 200
+    names = [m.name for m in response.context["cl"].result_list]
+    assert names[0] == "学校教育施設の基盤インフラ整備"
+    assert names[-1] == "業務継続計画に係る情報システム対策"
+    content = response.content.decode()
+    assert "◎ 実施" in content
+    assert "実施 (39)" in content
+    assert "一部着手 (29)" in content
+    assert "未着手 (7)" in content
+
+
+def test_admin_changelist_filters_by_period(seeded, admin_client):
+    fourth = PlanPeriod.objects.get(number=4)
+    response = admin_client.get(CHANGELIST, {"periods__id__exact": fourth.pk})
+    assert response.context["cl"].result_count == Measure.objects.filter(periods=fourth).count()
+    assert response.context["cl"].result_count == 22
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("ＩＴ講習", ["IT講習の推進"]),
+        ("IT 講習", ["IT講習の推進"]),
+        ("申請･届出", ["申請・届出のオンライン化の促進"]),
+        ("統合型ＧＩＳｼｽﾃﾑ", ["統合型GISシステムの構築"]),
+    ],
+)
+def test_admin_search_ignores_width_and_spaces(seeded, admin_client, query, expected):
+    response = admin_client.get(CHANGELIST, {"q": query})
+    assert [m.name for m in response.context["cl"].result_list] == expected
+
+
+def test_admin_bulk_status_change_records_history_per_measure(seeded, admin_client, admin_user):
+    targets = list(Measure.objects.filter(status=Status.NOT_STARTED, category__code="e-city"))
+    response = admin_client.post(
+        CHANGELIST,
+        {
+            "action": "set_status_implemented",
+            "_selected_action": [m.pk for m in targets],
+        },
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "3 件の状況を「実施」に変更しました" in response.content.decode()
+    for measure in targets:
+        measure.refresh_from_db()
+        assert measure.status == Status.IMPLEMENTED
+        latest = measure.history.latest()
+        assert latest.history_user == admin_user
+        assert latest.status == Status.IMPLEMENTED
+        assert latest.prev_record.status == Status.NOT_STARTED
+
+
+def test_admin_edit_is_recorded_in_history(seeded, admin_client, admin_user):
+    measure = Measure.objects.get(name="IT講習の推進")
+    periods = [p.pk for p in PlanPeriod.objects.filter(number__in=[1, 2])]
+    response = admin_client.post(
+        _change_url(measure),
+        _form_data(measure, status=Status.IMPLEMENTED, periods=periods, notes="2026年度に完了"),
+    )
+    assert response.status_code == 302
+    measure.refresh_from_db()
+    assert measure.status == Status.IMPLEMENTED
+    assert measure.periods_display == "一次～二次"
+    latest = measure.history.latest()
+    assert latest.history_user == admin_user
+    assert latest.notes == "2026年度に完了"
+    assert sorted(p.planperiod.number for p in latest.periods.all()) == [1, 2]
+    seed_entry = measure.history.earliest()
+    assert seed_entry.status == Status.PARTIAL
+    history_page = admin_client.get(reverse("admin:measures_measure_history", args=[measure.pk]))
+    assert history_page.status_code == 200
+    assert admin_user.username in history_page.content.decode()
+
+
+def test_admin_refuses_a_measure_without_periods(seeded, admin_client):
+    measure = Measure.objects.get(name="IT講習の推進")
+    response = admin_client.post(_change_url(measure), _form_data(measure, periods=[]))
+    assert response.status_code == 200
+    assert "計画期間を少なくとも一つ選んでください" in response.content.decode()
+    assert measure.periods.count() == 1
+
+
+def test_admin_refuses_a_relisting_in_the_measures_own_category(seeded, admin_client):
+    measure = Measure.objects.get(name="IT講習の推進")
+    data = _form_data(
+        measure,
+        relistings=[{"category": measure.category_id, "position": 99, "label": "IT講習"}],
+    )
+    response = admin_client.post(_change_url(measure), data)
+    assert response.status_code == 200
+    assert "それ自身の区分には再掲できません" in response.content.decode()
+    assert not measure.relistings.exists()
+
+
+def test_admin_refuses_a_position_used_by_a_relisting(seeded, admin_client):
+    measure = Measure.objects.get(name="IT講習の推進")
+    city = Category.objects.get(code="e-city")
+    response = admin_client.post(
+        _change_url(measure), _form_data(measure, category=city.pk, position=9)
+    )
+    assert response.status_code == 200
+    assert "再掲「市民電子会議室の運営」が使っています" in response.content.decode()
+    measure.refresh_from_db()
+    assert measure.category.code == "e-citizen"
+
+
+def test_admin_refuses_a_position_used_by_another_measure(seeded, admin_client):
+    measure = Measure.objects.get(name="IT講習の推進")
+    response = admin_client.post(_change_url(measure), _form_data(measure, position=1))
+    assert response.status_code == 200
+    assert "この区分のこの位置には既に施策があります" in response.content.decode()
+    measure.refresh_from_db()
+    assert measure.position == 3
+
+
+def test_admin_adds_a_relisting_inline(seeded, admin_client):
+    measure = Measure.objects.get(name="IT講習の推進")
+    city = Category.objects.get(code="e-city")
+    data = _form_data(
+        measure, relistings=[{"category": city.pk, "position": 37, "label": "IT講習"}]
+    )
+    response = admin_client.post(_change_url(measure), data)
+    assert response.status_code == 302
+    relisting = Relisting.objects.get(category=city, position=37)
+    assert relisting.measure == measure
+    assert relisting.history.count() == 1
+
+
+def test_admin_relisting_search_ignores_width(seeded, admin_client):
+    response = admin_client.get(reverse("admin:measures_relisting_changelist"), {"q": "申請･届出"})
+    assert [r.label for r in response.context["cl"].result_list] == ["申請・届出のオンライン化"]
