@@ -42,7 +42,14 @@ def _status_action(status: Status):
 @admin.register(Measure)
 class MeasureAdmin(SimpleHistoryAdmin):
     form = MeasureAdminForm
-    list_display = ["category_short", "position", "name", "status_mark", "periods_text"]
+    list_display = [
+        "category_short",
+        "position",
+        "name",
+        "status_mark",
+        "periods_text",
+        "relisted_in",
+    ]
     list_display_links = ["name"]
     list_filter = ["category", "status", "periods"]
     list_select_related = ["category"]
@@ -58,7 +65,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
     list_per_page = 100
 
     def get_queryset(self, request):
-        return super().get_queryset(request).prefetch_related("periods")
+        return super().get_queryset(request).prefetch_related("periods", "relistings__category")
 
     def get_search_results(self, request, queryset, search_term):
         """Search on the normalised key instead of the raw name (see measures/text.py)."""
@@ -77,6 +84,10 @@ class MeasureAdmin(SimpleHistoryAdmin):
     @admin.display(description=_("計画期間"))
     def periods_text(self, obj: Measure) -> str:
         return obj.periods_display
+
+    @admin.display(description=_("再掲先"))
+    def relisted_in(self, obj: Measure) -> str:
+        return "、".join(f"{r.category.short_name} {r.position}" for r in obj.relistings.all())
 
 
 @admin.register(Relisting)

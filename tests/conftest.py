@@ -14,11 +14,14 @@ def seeded(db):
 
 @pytest.fixture
 def plan(db):
-    return Plan.objects.create(name="テスト計画")
+    """The plan already loaded (with ``seeded``), or a small test plan."""
+    return Plan.objects.first() or Plan.objects.create(name="テスト計画")
 
 
 @pytest.fixture
 def periods(plan):
+    if existing := list(PlanPeriod.objects.order_by("number")):
+        return existing
     names = ["一次", "二次", "三次", "四次"]
     return [
         PlanPeriod.objects.create(plan=plan, number=n, name=f"第{name}", short_name=name)

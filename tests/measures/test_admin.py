@@ -168,3 +168,21 @@ def test_admin_adds_a_relisting_inline(seeded, admin_client):
 def test_admin_relisting_search_ignores_width(seeded, admin_client):
     response = admin_client.get(reverse("admin:measures_relisting_changelist"), {"q": "申請･届出"})
     assert [r.label for r in response.context["cl"].result_list] == ["申請・届出のオンライン化"]
+
+
+def test_admin_changelist_queries_do_not_grow_with_measures(
+    seeded, admin_client, django_assert_max_num_queries, make_measure
+):
+    admin_client.get(CHANGELIST)
+    for i in range(60):
+        make_measure(f"追加施策{i}", category=Category.objects.get(code="e-city"))
+    with django_assert_max_num_queries(20):
+        response = admin_client.get(CHANGELIST, {"all": ""})
+    assert response.context["cl"].result_count == 135
+
+
+def test_admin_change_form_offers_status_with_marks(seeded, admin_client):
+    measure = Measure.objects.get(name="IT講習の推進")
+    content = admin_client.get(_change_url(measure)).content.decode()
+    assert "◎ 実施" in content
+    assert "× 未着手" in content
