@@ -1,7 +1,9 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Measure, Status
+from .services import EditConflict, measure_lock_for_edit
 
 
 def status_choices_with_marks() -> list[tuple[str, str]]:
@@ -10,6 +12,8 @@ def status_choices_with_marks() -> list[tuple[str, str]]:
 
 
 class MeasureAdminForm(forms.ModelForm):
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+
     class Meta:
         model = Measure
         fields = ["category", "position", "name", "status", "periods", "notes"]
@@ -28,3 +32,19 @@ class MeasureAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["status"].choices = status_choices_with_marks()
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def clean(self):
+        """Refuse to overwrite a change saved after this form was opened (admin saves inside a
+        transaction, so the row stays locked until this edit is written)."""
+        cleaned = super().clean()
+        if self.instance.pk:
+            try:
+                measure_lock_for_edit(
+                    measure_pk=self.instance.pk,
+                    expected_version=cleaned.get("expected_version"),
+                )
+            except EditConflict as conflict:
+                raise ValidationError(str(conflict), code="conflict") from conflict
+        return cleaned

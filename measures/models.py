@@ -209,6 +209,14 @@ class Measure(models.Model):
     )
     notes = models.TextField(_("備考"), blank=True)
     search_text = models.CharField(_("検索用"), max_length=200, editable=False, db_index=True)
+    version = models.PositiveIntegerField(
+        _("版"),
+        default=1,
+        editable=False,
+        help_text=_(
+            "保存のたびに 1 増えます。同時編集で他の人の変更を上書きしないために使います。"
+        ),
+    )
 
     history = MEASURE_HISTORY
     objects = MeasureManager()
@@ -237,6 +245,14 @@ class Measure(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        """Count every save, so an edit made from an older version can be recognised."""
+        if not self._state.adding:
+            self.version += 1
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "version"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self) -> str:
         return reverse("measures:detail", args=[self.pk])

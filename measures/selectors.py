@@ -5,7 +5,8 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Q
 
-from .models import Category, Measure, Relisting, Status
+from .models import Category, Measure, PlanPeriod, Relisting, Status
+from .periods import format_periods
 
 
 @dataclass(frozen=True)
@@ -74,3 +75,46 @@ def category_status_totals() -> list[tuple[Category, dict[str, int]]]:
         (c, {status.value: getattr(c, f"total_{status.value}") for status in Status})
         for c in categories
     ]
+
+
+@dataclass(frozen=True)
+class FieldChange:
+    label: str
+    old: str
+    new: str
+
+
+def _history_value(record, field: str, periods_by_pk: dict[int, str]) -> str:
+    if field == "status":
+        return str(Status(record.status).label)
+    if field == "category":
+        return str(record.category)
+    if field == "periods":
+        numbers = sorted(
+            (periods_by_pk[row.planperiod_id] for row in record.periods.all()),
+            key=lambda p: p.number,
+        )
+        return format_periods(numbers) or "なし"
+    return str(getattr(record, field) or "")
+
+
+def measure_changes_since(measure: Measure, version: int) -> tuple[object, list[FieldChange]]:
+    """Return the latest history entry and what changed in the measure after ``version``.
+
+    Used to tell an editor whose form is out of date what someone else saved meanwhile.
+    """
+    latest = measure.history.select_related("history_user").first()
+    seen = measure.history.filter(version=version).first()
+    if latest is None or seen is None:
+        return latest, []
+    periods_by_pk = {p.pk: p for p in PlanPeriod.objects.all()}
+    delta = latest.diff_against(seen, excluded_fields=["version"])
+    changes = [
+        FieldChange(
+            label=str(Measure._meta.get_field(change.field).verbose_name),
+            old=_history_value(seen, change.field, periods_by_pk),
+            new=_history_value(latest, change.field, periods_by_pk),
+        )
+        for change in delta.changes
+    ]
+    return latest, changes

@@ -10,6 +10,7 @@ from django.test.utils import override_settings
 from django.utils import timezone
 
 from .models import MEASURE_HISTORY, RELISTING_HISTORY, Measure, Relisting, Status
+from .selectors import measure_changes_since
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "plan.json"
 SEED_CHANGE_REASON = "計画書（第一次～第四次 施策一覧）からの初期登録"
@@ -57,3 +58,29 @@ def measure_set_status(
             measure.save(update_fields=["status"])
             changed += 1
     return changed
+
+
+class EditConflict(Exception):
+    """Someone saved the measure after the editor loaded it."""
+
+
+def measure_lock_for_edit(*, measure_pk: int, expected_version: int | None) -> Measure:
+    """Lock the measure's row until the transaction ends, refusing if it changed meanwhile.
+
+    Call inside a transaction, before saving an edit made from ``expected_version``; a second
+    editor waits for the first to commit, then gets EditConflict describing what changed.
+    """
+    current = Measure.objects.select_for_update().get(pk=measure_pk)
+    if expected_version == current.version:
+        return current
+    latest, changes = measure_changes_since(current, expected_version or 0)
+    who = (latest.history_user.get_username() if latest and latest.history_user else "") or "他の人"
+    when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else ""
+    details = "、".join(f"{c.label}: {c.old} → {c.new}" for c in changes)
+    message = f"この施策は、あなたが開いた後に {who} さんが {when} に変更しました"
+    message += f"（{details}）。" if details else "。"
+    message += (
+        "あなたの変更は保存していません。"
+        "ページを開き直して最新の内容を確かめてから、もう一度変更してください。"
+    )
+    raise EditConflict(message)

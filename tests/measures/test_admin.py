@@ -22,6 +22,7 @@ def _form_data(measure: Measure, relistings=(), **overrides) -> dict:
         "status": measure.status,
         "periods": [p.pk for p in measure.periods.all()],
         "notes": measure.notes,
+        "expected_version": measure.version,
         "relistings-TOTAL_FORMS": len(relistings),
         "relistings-INITIAL_FORMS": 0,
         "relistings-MIN_NUM_FORMS": 0,
@@ -186,3 +187,35 @@ def test_admin_change_form_offers_status_with_marks(seeded, admin_client):
     content = admin_client.get(_change_url(measure)).content.decode()
     assert "◎ 実施" in content
     assert "× 未着手" in content
+
+
+def test_admin_refuses_an_edit_made_from_an_outdated_form(seeded, admin_client, django_user_model):
+    measure = Measure.objects.get(name="IT講習の推進")
+    stale_form = _form_data(measure, notes="古い画面からの変更")
+
+    colleague = django_user_model.objects.create_user("yamada", is_staff=True)
+    fresh = Measure.objects.get(pk=measure.pk)
+    fresh.status = Status.IMPLEMENTED
+    fresh._history_user = colleague
+    fresh.save()
+
+    response = admin_client.post(_change_url(measure), stale_form)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert "yamada さんが" in content
+    assert "状況: 一部着手 → 実施" in content
+    assert "あなたの変更は保存していません" in content
+    measure.refresh_from_db()
+    assert measure.status == Status.IMPLEMENTED
+    assert measure.notes == ""
+
+
+def test_admin_refuses_a_form_without_its_version(seeded, admin_client):
+    measure = Measure.objects.get(name="IT講習の推進")
+    data = _form_data(measure, notes="版なし")
+    del data["expected_version"]
+    response = admin_client.post(_change_url(measure), data)
+    assert response.status_code == 200
+    assert "ページを開き直して" in response.content.decode()
+    measure.refresh_from_db()
+    assert measure.notes == ""
