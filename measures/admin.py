@@ -61,11 +61,15 @@ class MeasureAdmin(SimpleHistoryAdmin):
     show_facets = admin.ShowFacets.ALWAYS
     inlines = [RelistingInline]
     actions = [_status_action(status) for status in Status]
-    history_list_display = ["status"]
+    history_list_display = ["status", "history_username"]
     list_per_page = 100
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("periods", "relistings__category")
+
+    def save_model(self, request, obj, form, change):
+        obj._change_reason = form.cleaned_data.get("change_reason", "")
+        super().save_model(request, obj, form, change)
 
     def get_search_results(self, request, queryset, search_term):
         """Search on the normalised key instead of the raw name (see measures/text.py)."""

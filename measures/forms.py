@@ -13,6 +13,12 @@ def status_choices_with_marks() -> list[tuple[str, str]]:
 
 class MeasureAdminForm(forms.ModelForm):
     expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0)
+    change_reason = forms.CharField(
+        label=_("変更理由（任意）"),
+        required=False,
+        max_length=100,
+        help_text=_("変更履歴に残ります。例: 令和7年度末の実績を反映"),
+    )
 
     class Meta:
         model = Measure

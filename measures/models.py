@@ -145,12 +145,25 @@ class Category(models.Model):
     natural_key.dependencies = ["measures.plan"]
 
 
+class HistoryAuthorship(models.Model):
+    """Base for history tables: keeps the editor's user name as text, so the record still says
+    who made a change after that user account is deleted."""
+
+    history_username = models.CharField(_("変更者"), max_length=150, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 # Kept as module names so the seed loader can write initial entries for rows loaddata saved raw.
 MEASURE_HISTORY = HistoricalRecords(
-    verbose_name=_("施策の変更履歴"), m2m_fields=["periods"], excluded_fields=["search_text"]
+    verbose_name=_("施策の変更履歴"),
+    m2m_fields=["periods"],
+    excluded_fields=["search_text"],
+    bases=[HistoryAuthorship],
 )
 RELISTING_HISTORY = HistoricalRecords(
-    verbose_name=_("再掲の変更履歴"), excluded_fields=["search_text"]
+    verbose_name=_("再掲の変更履歴"), excluded_fields=["search_text"], bases=[HistoryAuthorship]
 )
 
 

@@ -219,3 +219,23 @@ def test_admin_refuses_a_form_without_its_version(seeded, admin_client):
     assert "ページを開き直して" in response.content.decode()
     measure.refresh_from_db()
     assert measure.notes == ""
+
+
+def test_admin_edit_keeps_its_reason_and_author_after_the_user_is_deleted(
+    seeded, client, django_user_model
+):
+    editor = django_user_model.objects.create_superuser("sato", "sato@example.jp", "x")
+    client.force_login(editor)
+    measure = Measure.objects.get(name="IT講習の推進")
+    response = client.post(
+        _change_url(measure),
+        _form_data(measure, status=Status.IMPLEMENTED, change_reason="令和7年度末の実績を反映"),
+    )
+    assert response.status_code == 302
+    client.logout()
+    editor.delete()
+
+    latest = Measure.objects.get(pk=measure.pk).history.first()
+    assert latest.history_user is None
+    assert latest.history_username == "sato"
+    assert latest.history_change_reason == "令和7年度末の実績を反映"
