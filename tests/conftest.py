@@ -77,3 +77,15 @@ def make_relisting():
         )
 
     return make
+
+
+@pytest.fixture
+def reader(django_user_model):
+    """A logged-in member of staff with no special rights (reading needs a login)."""
+    return django_user_model.objects.create_user("reader", password="unused-in-tests")
+
+
+@pytest.fixture
+def reader_client(client, reader):
+    client.force_login(reader)
+    return client
