@@ -53,6 +53,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
     list_display_links = ["name"]
     list_filter = ["category", "status", "periods"]
     list_select_related = ["category"]
+    autocomplete_fields = ["responsible_division", "cooperating_divisions"]
     search_fields = ["name"]
     search_help_text = _(
         "全角・半角、大文字・小文字、空白の違いは無視して探します。再掲の表記でも探せます。"

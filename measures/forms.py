@@ -22,7 +22,16 @@ class MeasureAdminForm(forms.ModelForm):
 
     class Meta:
         model = Measure
-        fields = ["category", "position", "name", "status", "periods", "notes"]
+        fields = [
+            "category",
+            "position",
+            "name",
+            "status",
+            "periods",
+            "notes",
+            "responsible_division",
+            "cooperating_divisions",
+        ]
         widgets = {
             "periods": forms.CheckboxSelectMultiple,
             "status": forms.RadioSelect,

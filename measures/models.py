@@ -158,7 +158,7 @@ class HistoryAuthorship(models.Model):
 # Kept as module names so the seed loader can write initial entries for rows loaddata saved raw.
 MEASURE_HISTORY = HistoricalRecords(
     verbose_name=_("施策の変更履歴"),
-    m2m_fields=["periods"],
+    m2m_fields=["periods", "cooperating_divisions"],
     excluded_fields=["search_text"],
     bases=[HistoryAuthorship],
 )
@@ -221,6 +221,20 @@ class Measure(models.Model):
         PlanPeriod, verbose_name=_("計画期間"), related_name="measures"
     )
     notes = models.TextField(_("備考"), blank=True)
+    responsible_division = models.ForeignKey(
+        "governance.Division",
+        verbose_name=_("担当課"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="responsible_measures",
+    )
+    cooperating_divisions = models.ManyToManyField(
+        "governance.Division",
+        verbose_name=_("協力課"),
+        blank=True,
+        related_name="cooperating_measures",
+    )
     search_text = models.CharField(_("検索用"), max_length=200, editable=False, db_index=True)
     version = models.PositiveIntegerField(
         _("版"),
