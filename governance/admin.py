@@ -7,6 +7,7 @@ from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .audit import AccessRecord
 from .models import (
     BodyRelation,
     BodyRole,
@@ -208,3 +209,24 @@ class ProjectTeamAdmin(GovernanceAdmin):
     @admin.display(description=_("活動中"), boolean=True)
     def is_active_display(self, obj: ProjectTeam) -> bool:
         return obj.is_active
+
+
+@admin.register(AccessRecord)
+class AccessRecordAdmin(admin.ModelAdmin):
+    """Read-only for everyone: entries are written by the system and never edited."""
+
+    list_display = ["at", "kind", "username", "address", "method", "path", "status_code", "detail"]
+    list_filter = ["kind", "at"]
+    search_fields = ["username", "address", "path", "detail"]
+    date_hierarchy = "at"
+    show_facets = admin.ShowFacets.ALWAYS
+    list_per_page = 100
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

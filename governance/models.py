@@ -450,3 +450,7 @@ class ProjectTeamMember(models.Model):
 
     def __str__(self) -> str:
         return self.person_name
+
+
+# The access record lives in its own module; importing it here registers the model.
+from .audit import AccessKind, AccessRecord  # noqa: E402, F401

@@ -3,6 +3,8 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from governance.roles import may_change_as_leader, may_change_everything
+
 from .forms import MeasureAdminForm
 from .models import Category, Measure, Plan, PlanPeriod, Relisting, Status
 from .services import measure_set_status
@@ -65,8 +67,30 @@ class MeasureAdmin(SimpleHistoryAdmin):
     history_list_display = ["status", "history_username"]
     list_per_page = 100
 
+    # What a 情報化推進リーダー may change on their own division's measures.
+    leader_fields = ("status", "notes")
+
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("periods", "relistings__category")
+
+    def has_change_permission(self, request, obj=None):
+        return super().has_change_permission(request, obj) or may_change_as_leader(
+            request.user, obj
+        )
+
+    def get_readonly_fields(self, request, obj=None):
+        if may_change_everything(request.user):
+            return super().get_readonly_fields(request, obj)
+        return [f for f in self.form._meta.fields if f not in self.leader_fields]
+
+    def get_actions(self, request):
+        """Bulk status changes cross divisions, so only those who may change every measure
+        get them."""
+        actions = super().get_actions(request)
+        if not may_change_everything(request.user):
+            for status in Status:
+                actions.pop(f"set_status_{status.value}", None)
+        return actions
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data.get("change_reason", "")

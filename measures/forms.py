@@ -46,7 +46,9 @@ class MeasureAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["status"].choices = status_choices_with_marks()
+        # Read-only views (readers, leaders of other divisions) leave fields out of the form.
+        if "status" in self.fields:
+            self.fields["status"].choices = status_choices_with_marks()
         if self.instance.pk:
             self.fields["expected_version"].initial = self.instance.version
 

@@ -252,6 +252,10 @@ class Measure(models.Model):
         verbose_name = _("施策")
         verbose_name_plural = _("施策")
         ordering = ["category__order", "position"]
+        permissions = [
+            ("change_own_division_measure", _("担当課の施策の状況と備考を変更できる")),
+            ("import_measures", _("Excel ブックから施策を取り込める")),
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["category", "position"],

@@ -19,3 +19,30 @@ class LoginRequiredUnlessPublicMiddleware(LoginRequiredMiddleware):
         ):
             return None
         return super().process_view(request, view_func, view_args, view_kwargs)
+
+
+_REFUSED_STATUS_CODES = frozenset({401, 403, 405, 429})
+
+
+class RefusedRequestRecordMiddleware:
+    """Add every refused request (no permission, CSRF failure, lock-out) to the access record.
+
+    Sits near the top of the stack so it sees the final answer of every layer below it,
+    including the CSRF check and django-axes' lock-out page.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if response.status_code in _REFUSED_STATUS_CODES:
+            from governance.audit import AccessKind, record_access
+
+            record_access(
+                request,
+                AccessKind.REFUSED,
+                status_code=response.status_code,
+                detail=getattr(response, "reason_phrase", "") or "",
+            )
+        return response

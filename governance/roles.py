@@ -1,0 +1,118 @@
+"""Roles as Django groups: who may read, who may change what.
+
+The groups are created by a data migration (and kept in step by later ones) through
+``sync_roles``; their permissions are derived from the apps' models, so a new model is covered
+by the role's rule rather than by an edited list.
+"""
+
+from dataclasses import dataclass
+
+READER = "閲覧"
+LEADER = "情報化推進リーダー"
+POLICY_DIVISION = "情報企画課"
+ADMINISTRATOR = "管理者"
+
+ROLE_NAMES = (READER, LEADER, POLICY_DIVISION, ADMINISTRATOR)
+# Roles that edit in Django admin, which only staff accounts may enter.
+STAFF_ROLES = (LEADER, POLICY_DIVISION, ADMINISTRATOR)
+DOMAIN_APPS = ("measures", "governance")
+
+# Leaders change only the status and notes of their own division's measures (see admin).
+OWN_DIVISION_PERMISSION = ("measures", "change_own_division_measure")
+IMPORT_PERMISSION = ("measures", "import_measures")
+ACCESS_RECORD_MODEL = "accessrecord"
+
+
+@dataclass(frozen=True)
+class _Perm:
+    app_label: str
+    codename: str
+    model: str
+
+
+def _domain_permissions(Permission) -> list[_Perm]:
+    rows = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).values_list(
+        "content_type__app_label", "codename", "content_type__model"
+    )
+    return [_Perm(*row) for row in rows]
+
+
+def role_permissions(Permission) -> dict[str, set[tuple[str, str]]]:
+    """Return {role name: {(app_label, codename)}} from the permissions that exist now."""
+    domain = _domain_permissions(Permission)
+    # History tables and the access record are written by the system only: nobody edits them.
+    system_written = {
+        p for p in domain if p.model.startswith("historical") or p.model == ACCESS_RECORD_MODEL
+    }
+    view = {(p.app_label, p.codename) for p in domain if p.codename.startswith("view_")}
+    view_records = {
+        (p.app_label, p.codename)
+        for p in domain
+        if p.model == ACCESS_RECORD_MODEL and p.codename.startswith("view_")
+    }
+    reader = view - view_records
+    edit_everything = {
+        (p.app_label, p.codename)
+        for p in domain
+        if p not in system_written and p.codename.split("_", 1)[0] in {"add", "change", "delete"}
+    }
+    policy = reader | edit_everything | view_records | {IMPORT_PERMISSION}
+    auth = {
+        ("auth", codename)
+        for codename in Permission.objects.filter(content_type__app_label="auth").values_list(
+            "codename", flat=True
+        )
+    }
+    axes = {
+        ("axes", codename)
+        for codename in Permission.objects.filter(content_type__app_label="axes").values_list(
+            "codename", flat=True
+        )
+    }
+    return {
+        READER: reader,
+        LEADER: reader | {OWN_DIVISION_PERMISSION},
+        POLICY_DIVISION: policy,
+        ADMINISTRATOR: policy | auth | axes,
+    }
+
+
+def sync_roles(Group, Permission) -> None:
+    """Create the role groups and set exactly their permissions (idempotent).
+
+    Takes the model classes so that a migration can pass its historical models.
+    """
+    wanted = role_permissions(Permission)
+    by_key = {
+        (p.content_type.app_label, p.codename): p
+        for p in Permission.objects.select_related("content_type")
+    }
+    for name, perms in wanted.items():
+        group, _ = Group.objects.get_or_create(name=name)
+        group.permissions.set([by_key[key] for key in sorted(perms) if key in by_key])
+
+
+def led_division_ids(user) -> set[int]:
+    """Return the divisions whose measures ``user`` may change as their current leader."""
+    if not user.is_authenticated:
+        return set()
+    from governance.models import PromotionLeader
+
+    return set(
+        PromotionLeader.objects.current().filter(user=user).values_list("division_id", flat=True)
+    )
+
+
+def may_change_everything(user) -> bool:
+    return user.has_perm("measures.change_measure")
+
+
+def may_change_as_leader(user, measure=None) -> bool:
+    """Whether ``user`` may change the status and notes of ``measure`` (any, if None) as the
+    情報化推進リーダー of its responsible division."""
+    app_label, codename = OWN_DIVISION_PERMISSION
+    if not user.has_perm(f"{app_label}.{codename}"):
+        return False
+    if measure is None:
+        return True
+    return measure.responsible_division_id in led_division_ids(user)
