@@ -6,6 +6,12 @@ from measures.models import Category, Measure, Plan, PlanPeriod, Relisting, Stat
 from measures.services import register_seed
 
 
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    """Production hashes passwords slowly on purpose; tests log in too often for that."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def seeded(db):
     """The plan's own seed data, loaded as `make run` loads it."""
