@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from governance.roles import may_change_as_leader, may_change_everything
+from morioka_ict.admin_widgets import SafeAutocompleteAdminMixin
 
 from .forms import MeasureAdminForm
 from .models import Category, Measure, Plan, PlanPeriod, Relisting, Status
@@ -42,7 +43,7 @@ def _status_action(status: Status):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     form = MeasureAdminForm
     list_display = [
         "category_short",
@@ -120,7 +121,7 @@ class MeasureAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Relisting)
-class RelistingAdmin(SimpleHistoryAdmin):
+class RelistingAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
     list_display = ["category", "position", "label", "measure"]
     list_filter = ["category"]
     list_select_related = ["category", "measure", "measure__category"]
