@@ -15,10 +15,19 @@ from simple_history.models import HistoricalRecords
 
 from measures.models import HistoryAuthorship
 
+_HISTORIES: list[HistoricalRecords] = []
+
 
 def _history(verbose_name, **kwargs) -> HistoricalRecords:
     """Every governance table keeps a history whose rows keep the editor's name as text."""
-    return HistoricalRecords(verbose_name=verbose_name, bases=[HistoryAuthorship], **kwargs)
+    records = HistoricalRecords(verbose_name=verbose_name, bases=[HistoryAuthorship], **kwargs)
+    _HISTORIES.append(records)
+    return records
+
+
+def history_recorder(model) -> HistoricalRecords:
+    """Return what writes ``model``'s history, so loaders can add entries for raw-saved rows."""
+    return next(records for records in _HISTORIES if records.cls is model)
 
 
 class DepartmentManager(models.Manager):
@@ -355,6 +364,11 @@ class ProjectTeamQuerySet(models.QuerySet):
         )
 
 
+class ProjectTeamManager(models.Manager.from_queryset(ProjectTeamQuerySet)):
+    def get_by_natural_key(self, name, formed_on):
+        return self.get(name=name, formed_on=formed_on)
+
+
 class ProjectTeam(models.Model):
     """A cross-organisational project team (プロジェクトチーム) for a matter beyond one
     division, with its member divisions, people and the measures it works on."""
@@ -377,7 +391,7 @@ class ProjectTeam(models.Model):
     notes = models.TextField(_("備考"), blank=True)
 
     history = _history(_("プロジェクトチームの変更履歴"), m2m_fields=["divisions", "measures"])
-    objects = ProjectTeamQuerySet.as_manager()
+    objects = ProjectTeamManager()
 
     class Meta:
         verbose_name = _("プロジェクトチーム")
@@ -396,6 +410,9 @@ class ProjectTeam(models.Model):
 
     def get_absolute_url(self) -> str:
         return reverse("governance:team_detail", args=[self.pk])
+
+    def natural_key(self):
+        return (self.name, self.formed_on.isoformat())
 
     def is_active_on(self, day: datetime.date) -> bool:
         return self.formed_on <= day and (self.dissolved_on is None or day <= self.dissolved_on)

@@ -95,6 +95,11 @@ def _history_value(record, field: str, periods_by_pk: dict[int, str]) -> str:
             key=lambda p: p.number,
         )
         return format_periods(numbers) or "なし"
+    if field == "responsible_division":
+        return str(record.responsible_division or "なし")
+    if field == "cooperating_divisions":
+        rows = record.cooperating_divisions.select_related("division__department")
+        return "、".join(sorted(str(row.division) for row in rows)) or "なし"
     return str(getattr(record, field) or "")
 
 

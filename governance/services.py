@@ -1,0 +1,103 @@
+"""Writes to the promotion structure: the plan's seed, the sample data set."""
+
+import json
+from pathlib import Path
+
+from django.conf import settings
+from django.core.management import call_command
+from django.db import transaction
+from django.test.utils import override_settings
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from measures.models import Measure
+
+from .models import (
+    BodyRelation,
+    BodyRole,
+    Department,
+    Division,
+    GovernanceBody,
+    LeaderDuty,
+    ProjectTeam,
+    ProjectTeamMember,
+    PromotionLeader,
+    history_recorder,
+)
+
+FIXTURES = Path(settings.BASE_DIR) / "fixtures"
+SEED_FIXTURE = FIXTURES / "governance.json"
+SAMPLE_FIXTURE = FIXTURES / "governance_sample.json"
+SAMPLE_MEASURES = FIXTURES / "governance_sample_measures.json"
+SEED_CHANGE_REASON = "計画書（第５章 推進体制）からの初期登録"
+SAMPLE_CHANGE_REASON = "サンプルデータ（試用のための架空のデータ）"
+SAMPLE_MARK = "（サンプル）"
+
+_SEED_MODELS = [Department, Division, GovernanceBody, BodyRole, BodyRelation, LeaderDuty]
+_SAMPLE_MODELS = [*_SEED_MODELS, PromotionLeader, ProjectTeam, ProjectTeamMember]
+
+
+def _load_with_initial_history(fixture: Path, reason: str) -> None:
+    """loaddata saves raw, which history skips; give each loaded row one "+" entry instead."""
+    before = {model: set(model.objects.values_list("pk", flat=True)) for model in _SAMPLE_MODELS}
+    with override_settings(SIMPLE_HISTORY_ENABLED=False):
+        call_command("loaddata", str(fixture), verbosity=0)
+    now = timezone.now()
+    for model in _SAMPLE_MODELS:
+        for obj in model.objects.exclude(pk__in=before[model]):
+            obj._history_date = now
+            obj._change_reason = reason
+            history_recorder(model).create_historical_record(obj, "+")
+
+
+@transaction.atomic
+def register_governance_seed(*, fixture: Path = SEED_FIXTURE) -> bool:
+    """Load the plan's promotion structure into empty tables; return False if it has data.
+
+    Never overwrites: 情報企画課 keeps the structure current in admin, and re-running the set-up
+    must keep those edits.
+    """
+    if GovernanceBody.objects.exists() or Department.objects.exists():
+        return False
+    _load_with_initial_history(fixture, SEED_CHANGE_REASON)
+    return True
+
+
+class SampleError(Exception):
+    """The sample data cannot be loaded (the message says why, in Japanese)."""
+
+
+@transaction.atomic
+def load_governance_sample(*, user=None) -> bool:
+    """Load the clearly labelled （サンプル） data set for trying the pages; False if loaded.
+
+    The plan names no divisions but 情報企画課 and no people, so everything here is invented
+    and marked （サンプル）. Measures get a sample 担当課 only where none is set, so real
+    assignments are never overwritten.
+    """
+    from measures.services import register_seed
+
+    register_seed()
+    register_governance_seed()
+    if Department.objects.filter(name__startswith=SAMPLE_MARK).exists():
+        return False
+    _load_with_initial_history(SAMPLE_FIXTURE, SAMPLE_CHANGE_REASON)
+    assignments = json.loads(SAMPLE_MEASURES.read_text(encoding="utf-8"))["assignments"]
+    for row in assignments:
+        try:
+            measure = Measure.objects.get_by_natural_key(*row["measure"])
+        except Measure.DoesNotExist as missing:
+            raise SampleError(
+                _("サンプルが指す施策 %(key)s がありません。") % {"key": row["measure"]}
+            ) from missing
+        if measure.responsible_division_id is not None:
+            continue
+        measure.responsible_division = Division.objects.get_by_natural_key(*row["responsible"])
+        measure._change_reason = SAMPLE_CHANGE_REASON
+        if user is not None:
+            measure._history_user = user
+        measure.save()
+        cooperating = [Division.objects.get_by_natural_key(*key) for key in row["cooperating"]]
+        if cooperating:
+            measure.cooperating_divisions.add(*cooperating)
+    return True
