@@ -6,6 +6,7 @@ from datetime import date, datetime, time
 
 from django.db.models import Count, Q
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Measure, PlanPeriod, Relisting, Status
 from .periods import format_periods
@@ -124,6 +125,11 @@ def measure_changes_since(measure: Measure, version: int) -> tuple[object, list[
 
 
 # --- Dashboard pages -------------------------------------------------------------------------
+
+
+# The reverse name of a history record's periods, which (unlike its ``periods`` helper) can be
+# prefetched.
+_HISTORY_PERIODS = "historicalmeasure_periods_set"
 
 
 class NoHistoryBefore(Exception):
@@ -280,7 +286,9 @@ def category_summary(category: Category, *, as_of: date | None = None):
 
 def _category_summary_rows_as_of(category: Category, day: date) -> list[SummaryRow]:
     measures = list(
-        _measure_history_as_of(day).filter(category_id=category.pk).prefetch_related("periods")
+        _measure_history_as_of(day)
+        .filter(category_id=category.pk)
+        .prefetch_related(_HISTORY_PERIODS)
     )
     relistings = list(
         Relisting.history.filter(history_date__lte=end_of_day(day))
@@ -305,7 +313,9 @@ def _category_summary_rows_as_of(category: Category, day: date) -> list[SummaryR
             position=m.position,
             label=m.name,
             status=Status(m.status),
-            periods=format_periods(periods_by_pk[p.planperiod_id] for p in m.periods.all()),
+            periods=format_periods(
+                periods_by_pk[p.planperiod_id] for p in getattr(m, _HISTORY_PERIODS).all()
+            ),
             measure_pk=m.id if m.id in existing else None,
         )
         for m in measures
@@ -433,6 +443,9 @@ def period_matrix():
     return columns, measures
 
 
+_HISTORY_KINDS = {"+": _("登録"), "~": _("変更"), "-": _("削除")}
+
+
 def measure_history(measure: Measure) -> list[dict]:
     """Return the measure's history entries, newest first, with the values at each entry and
     which of them changed from the entry before; queries do not grow with the entries."""
@@ -440,7 +453,7 @@ def measure_history(measure: Measure) -> list[dict]:
     categories = {c.pk: c for c in Category.objects.all()}
     records = list(
         measure.history.select_related("history_user")
-        .prefetch_related("periods")
+        .prefetch_related(_HISTORY_PERIODS)
         .order_by("history_date", "history_id")
     )
     entries, previous = [], None
@@ -449,7 +462,9 @@ def measure_history(measure: Measure) -> list[dict]:
             "name": record.name,
             "category": categories.get(record.category_id),
             "status": Status(record.status),
-            "periods": format_periods(periods_by_pk[p.planperiod_id] for p in record.periods.all()),
+            "periods": format_periods(
+                periods_by_pk[p.planperiod_id] for p in getattr(record, _HISTORY_PERIODS).all()
+            ),
             "position": record.position,
         }
         changed = (
@@ -467,6 +482,7 @@ def measure_history(measure: Measure) -> list[dict]:
                 "changed": changed,
                 "user": user,
                 "reason": record.history_change_reason or "",
+                "kind": _HISTORY_KINDS.get(record.history_type, record.history_type),
             }
         )
         previous = values

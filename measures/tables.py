@@ -35,7 +35,7 @@ class MeasureTable(tables.Table):
     )
 
     class Meta:
-        template_name = "django_tables2/table.html"
+        template_name = "measures/_table.html"
         attrs = {"class": "data-table measure-table"}
         row_attrs = {"class": lambda record: "relisting" if record.is_relisting else ""}
         per_page = 50

@@ -1,6 +1,7 @@
 """Read-only pages of the dashboard: thin views over ``selectors``."""
 
 from datetime import date
+from urllib.parse import urlencode
 
 from django import forms
 from django.http import HttpResponse
@@ -78,6 +79,7 @@ class CategorySummaryView(_AsOfMixin, TemplateView):
             categories=Category.objects.order_by("order"),
             rows=rows,
             breakdown=breakdown,
+            export_query=urlencode({"category": category.code}),
         )
         return context
 
