@@ -239,7 +239,7 @@ def status_overview(*, as_of: date | None = None) -> Overview:
         for row in counts:
             by_category.setdefault(row["category_id"], {})[row["status"]] = row["n"]
         per_category = [(c, by_category.get(c.pk, {})) for c in Category.objects.order_by("order")]
-    overall = {s.value: sum(t.get(s.value, 0) for _, t in per_category) for s in Status}
+    overall = {s.value: sum(t.get(s.value, 0) for _category, t in per_category) for s in Status}
     return Overview(
         categories=[CategoryBreakdown(c, StatusBreakdown.from_totals(t)) for c, t in per_category],
         overall=StatusBreakdown.from_totals(overall),
