@@ -39,6 +39,7 @@ class MeasureTable(tables.Table):
         attrs = {"class": "data-table measure-table"}
         row_attrs = {"class": lambda record: "relisting" if record.is_relisting else ""}
         per_page = 50
+        empty_text = _("条件に合う施策はありません。")
         orderable = True
 
     def render_name(self, record):

@@ -63,6 +63,18 @@ def logged_in_context(chromium, live_server, client, reader):
 
 @pytest.fixture
 def page(logged_in_context):
+    """A page of the logged-in context; fails the test if the browser reports an error, such
+    as a Content-Security-Policy violation."""
     page = logged_in_context.new_page()
     page.set_default_timeout(15_000)
-    return page
+    errors = []
+    page.on(
+        "console",
+        lambda message: (
+            errors.append(message.text)
+            if message.type == "error" and "status of 404" not in message.text
+            else None
+        ),
+    )
+    yield page
+    assert not errors

@@ -2,6 +2,7 @@
 
 import csv
 import io
+import re
 
 import pytest
 from django.urls import reverse
@@ -48,6 +49,14 @@ def test_home_category_browser_and_export(page, live_server, seeded):
     rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))[1:]
     assert len(rows) == Measure.objects.filter(status=Status.PARTIAL).count()
     assert {row[4] for row in rows} == {Status.PARTIAL.mark}
+
+
+def test_category_summary_prints_on_one_a4_landscape_page(page, live_server, seeded):
+    page.goto(live_server.url + reverse("measures:category", args=["e-citizen"]))
+    pdf = page.pdf(prefer_css_page_size=True)
+    assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
+    width, height = map(float, re.search(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())
+    assert round(width) == 842 and round(height) == 595
 
 
 def test_as_of_field_and_print_layout(page, live_server, seeded):
