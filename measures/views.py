@@ -1,6 +1,153 @@
-from django.views.generic import DetailView
+"""Read-only pages of the dashboard: thin views over ``selectors``."""
 
-from .models import Measure
+from datetime import date
+from urllib.parse import urlencode
+
+from django import forms
+from django.http import HttpResponse
+from django.shortcuts import get_object_or_404
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from django.views.generic import DetailView, TemplateView
+from django_filters.views import FilterView
+from django_tables2 import SingleTableMixin
+
+from . import selectors
+from .excel.measure_list import measure_list_csv, measure_list_workbook
+from .filters import MeasureFilter
+from .models import Category, Measure
+from .tables import MeasureTable
+
+
+class AsOfForm(forms.Form):
+    as_of = forms.DateField(
+        label=gettext_lazy("時点（この日の終わり）"),
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+        error_messages={"invalid": gettext_lazy("日付は 2024-03-31 の形で入力してください。")},
+    )
+
+
+class _AsOfMixin:
+    """Read ``?as_of=YYYY-MM-DD``; a bad date shows a message and the current figures."""
+
+    def as_of(self) -> tuple[AsOfForm, date | None]:
+        form = AsOfForm(self.request.GET or None)
+        if form.is_valid() and form.cleaned_data["as_of"]:
+            return form, form.cleaned_data["as_of"]
+        return form, None
+
+    def with_as_of(self, build, **kwargs):
+        """Call ``build(as_of=…)``; return (result, context for the as-of field)."""
+        form, as_of = self.as_of()
+        context = {"as_of_form": form, "as_of": None, "no_history_before": None}
+        if as_of is not None:
+            try:
+                result = build(as_of=as_of, **kwargs)
+            except selectors.NoHistoryBefore:
+                context["no_history_before"] = as_of
+                context["first_history_date"] = selectors.first_history_date()
+            else:
+                context["as_of"] = as_of
+                return result, context
+        return build(as_of=None, **kwargs), context
+
+
+class HomeView(_AsOfMixin, TemplateView):
+    template_name = "measures/home.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        overview, as_of_context = self.with_as_of(selectors.status_overview)
+        context.update(as_of_context, overview=overview, today=timezone.localdate())
+        return context
+
+
+class CategorySummaryView(_AsOfMixin, TemplateView):
+    template_name = "measures/category_summary.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        category = get_object_or_404(Category, code=self.kwargs["code"])
+        (rows, breakdown), as_of_context = self.with_as_of(
+            selectors.category_summary, category=category
+        )
+        context.update(
+            as_of_context,
+            category=category,
+            categories=Category.objects.order_by("order"),
+            rows=rows,
+            breakdown=breakdown,
+            export_query=urlencode({"category": category.code}),
+        )
+        return context
+
+
+class MeasureBrowserView(SingleTableMixin, FilterView):
+    """Filter, sort and page the measures; every state lives in the query string."""
+
+    template_name = "measures/measure_browser.html"
+    filterset_class = MeasureFilter
+    table_class = MeasureTable
+
+    def get_queryset(self):
+        return Measure.objects.all()
+
+    def get_table_data(self):
+        form = self.filterset.form
+        valid = form.is_valid()
+        return selectors.browser_rows(
+            self.object_list,
+            category=form.cleaned_data.get("category") if valid else None,
+            with_relistings=bool(form.cleaned_data.get("relistings")) if valid else False,
+        )
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        context["export_query"] = query.urlencode()
+        return context
+
+
+class _MeasureExportView(MeasureBrowserView):
+    """The browser's filtered rows, in its sort order, all pages, as a file."""
+
+    def get_table_pagination(self, table):
+        return False
+
+    def render_to_response(self, context, **response_kwargs):
+        rows = [row.record for row in context["table"].rows]
+        stamp = timezone.localtime().strftime("%Y%m%d")
+        return self.file_response(rows, f"measures-{stamp}")
+
+
+class MeasureCsvExportView(_MeasureExportView):
+    def file_response(self, rows, stem):
+        response = HttpResponse(measure_list_csv(rows), content_type="text/csv; charset=utf-8")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
+        return response
+
+
+class MeasureXlsxExportView(_MeasureExportView):
+    def file_response(self, rows, stem):
+        response = HttpResponse(
+            measure_list_workbook(rows, title=_("施策一覧")),
+            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        )
+        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
+        return response
+
+
+class PlanPeriodView(TemplateView):
+    template_name = "measures/plan_periods.html"
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        columns, measures = selectors.period_matrix()
+        context.update(columns=columns, measures=measures)
+        return context
 
 
 class MeasureDetailView(DetailView):
@@ -10,3 +157,8 @@ class MeasureDetailView(DetailView):
 
     def get_queryset(self):
         return Measure.objects.with_display_data()
+
+    def get_context_data(self, **kwargs):
+        context = super().get_context_data(**kwargs)
+        context["history"] = selectors.measure_history(self.object)
+        return context

@@ -1,0 +1,152 @@
+"""The measure browser: filters, sorting, paging and exports, all in the query string."""
+
+import csv
+import io
+import re
+
+import pytest
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from measures.models import Measure, Relisting, Status
+
+pytestmark = pytest.mark.django_db
+
+BROWSER = reverse("measures:browser")
+
+
+def _names(response) -> list[str]:
+    return [row.record.name for row in response.context["table"].paginated_rows]
+
+
+def _all_rows(response):
+    return [row.record for row in response.context["table"].rows]
+
+
+def test_browser_lists_every_measure_in_plan_order(reader_client, seeded):
+    response = reader_client.get(BROWSER)
+    assert response.status_code == 200
+    rows = _all_rows(response)
+    assert len(rows) == Measure.objects.count()
+    assert not any(row.is_relisting for row in rows)
+
+
+def test_browser_search_ignores_width_and_case(reader_client, seeded):
+    for query in ("ＩＴ講習", "it 講習", "IT講習"):
+        response = reader_client.get(BROWSER, {"q": query})
+        assert [r.name for r in _all_rows(response)] == ["IT講習の推進"], query
+
+
+def test_browser_filters_by_category_status_and_period(reader_client, seeded):
+    response = reader_client.get(
+        BROWSER, {"category": "e-city", "status": "not_started", "period": "4"}
+    )
+    rows = _all_rows(response)
+    expected = Measure.objects.filter(
+        category__code="e-city", status=Status.NOT_STARTED, periods__number=4
+    )
+    assert {r.measure.pk for r in rows} == set(expected.values_list("pk", flat=True))
+    assert rows
+
+
+def test_browser_shows_relisting_rows_in_the_table_they_are_relisted_in(reader_client, seeded):
+    response = reader_client.get(BROWSER, {"category": "e-business", "relistings": "on"})
+    rows = _all_rows(response)
+    relistings = [r for r in rows if r.is_relisting]
+    assert [r.name for r in relistings] == list(
+        Relisting.objects.filter(category__code="e-business").values_list("label", flat=True)
+    )
+    assert re.search(r'<tr class="[^"]*\brelisting\b', response.content.decode())
+
+
+@pytest.mark.parametrize("column", ["category", "position", "name", "status", "periods"])
+@pytest.mark.parametrize("direction", ["", "-"])
+def test_browser_sorts_by_every_column(reader_client, seeded, column, direction):
+    response = reader_client.get(BROWSER, {"sort": f"{direction}{column}", "relistings": "on"})
+    assert response.status_code == 200
+    rows = _all_rows(response)
+    key = {
+        "category": lambda r: (r.category_order, r.position),
+        "position": lambda r: (r.category_order, r.position),
+        "name": lambda r: r.name_key,
+        "status": lambda r: r.status_order,
+        "periods": lambda r: r.periods_key,
+    }[column]
+    keys = [key(r) for r in rows]
+    assert keys == sorted(keys, reverse=direction == "-")
+
+
+def test_browser_pages_and_keeps_the_state_in_links(reader_client, seeded):
+    response = reader_client.get(BROWSER, {"relistings": "on", "sort": "name", "page": "2"})
+    table = response.context["table"]
+    assert table.page.number == 2
+    text = response.content.decode()
+    assert "relistings=on&amp;sort=name&amp;page=1" in text
+    assert "次のページ" in text or "前のページ" in text
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {"page": "999"},
+        {"page": "zwei"},
+        {"sort": "no_such_column"},
+        {"status": "done"},
+        {"category": "nowhere"},
+        {"period": "9"},
+        {"relistings": "maybe"},
+    ],
+)
+def test_browser_bad_query_values_never_fail(reader_client, seeded, query):
+    response = reader_client.get(BROWSER, query)
+    assert response.status_code == 200
+
+
+def test_browser_invalid_filter_shows_a_japanese_message(reader_client, seeded):
+    response = reader_client.get(BROWSER, {"status": "done"})
+    text = response.content.decode()
+    assert "条件に誤りがあります" in text
+    assert "正しく選択してください" in text
+
+
+def test_csv_export_has_exactly_the_filtered_rows_with_bom(reader_client, seeded):
+    response = reader_client.get(
+        reverse("measures:export_csv"), {"category": "e-citizen", "status": "implemented"}
+    )
+    assert response.status_code == 200
+    assert response["Content-Disposition"].endswith('.csv"')
+    body = response.content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    rows = list(csv.reader(io.StringIO(body.removeprefix("\ufeff"))))
+    assert rows[0][:3] == ["区分", "番号", "施策名"]
+    expected = Measure.objects.filter(category__code="e-citizen", status=Status.IMPLEMENTED)
+    assert sorted(r[2] for r in rows[1:]) == sorted(expected.values_list("name", flat=True))
+    assert {r[4] for r in rows[1:]} == {"◎"}
+
+
+def test_exports_neutralise_formulas(reader_client, make_measure):
+    make_measure('=HYPERLINK("http://example.com")')
+    csv_body = reader_client.get(reverse("measures:export_csv")).content.decode()
+    assert "'=HYPERLINK" in csv_body
+    xlsx = reader_client.get(reverse("measures:export_xlsx"))
+    sheet = load_workbook(io.BytesIO(xlsx.content)).active
+    assert sheet["C2"].value.startswith("'=")
+
+
+def test_xlsx_export_follows_filters_and_sort_over_all_pages(reader_client, seeded):
+    response = reader_client.get(
+        reverse("measures:export_xlsx"), {"sort": "-name", "relistings": "on"}
+    )
+    assert response.status_code == 200
+    sheet = load_workbook(io.BytesIO(response.content)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet.auto_filter.ref
+    assert sheet["A1"].value == "区分"
+    names = [row[2] for row in sheet.iter_rows(min_row=2, values_only=True)]
+    assert len(names) == Measure.objects.count() + Relisting.objects.count()
+
+
+def test_browser_links_to_exports_with_the_same_filters(reader_client, seeded):
+    text = reader_client.get(BROWSER, {"status": "partial", "page": "2"}).content.decode()
+    assert f"{reverse('measures:export_csv')}?status=partial" in text
+    assert "page=2" not in text.split(reverse("measures:export_csv"))[1][:40]

@@ -1,0 +1,104 @@
+"""Home: totals of each category and overall, now or as they stood on a date."""
+
+from datetime import timedelta
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from measures.models import Measure, Status
+from measures.services import measure_set_status
+
+pytestmark = pytest.mark.django_db
+
+HOME = reverse("measures:home")
+
+
+def _text(response) -> str:
+    return response.content.decode()
+
+
+def test_home_needs_a_login(client, seeded):
+    response = client.get(HOME)
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("login"))
+
+
+def test_home_shows_counts_and_shares_per_category_and_overall(reader_client, seeded):
+    response = reader_client.get(HOME)
+    assert response.status_code == 200
+    overview = response.context["overview"]
+    assert [item.category.code for item in overview.categories] == [
+        "e-citizen",
+        "e-business",
+        "e-city",
+    ]
+    assert overview.overall.total == Measure.objects.count()
+    for status in Status:
+        assert overview.overall.count_of(status) == Measure.objects.filter(status=status).count()
+    text = _text(response)
+    assert reverse("measures:category", args=["e-citizen"]) in text
+    assert "<svg" in text and 'class="status-bar"' in text
+    for status in Status:
+        assert status.mark in text and str(status.label) in text
+
+
+def test_home_shows_an_admin_edit_at_once(reader_client, seeded):
+    before = reader_client.get(HOME).context["overview"].overall
+    measure = Measure.objects.filter(status=Status.NOT_STARTED).first()
+    measure_set_status(measures=[measure], status=Status.IMPLEMENTED)
+    after = reader_client.get(HOME).context["overview"].overall
+    assert after.count_of(Status.IMPLEMENTED) == before.count_of(Status.IMPLEMENTED) + 1
+    assert after.count_of(Status.NOT_STARTED) == before.count_of(Status.NOT_STARTED) - 1
+
+
+def test_home_as_of_a_date_recomputes_totals_from_history(reader_client, seeded):
+    measure = Measure.objects.filter(status=Status.NOT_STARTED).first()
+    measure_set_status(measures=[measure], status=Status.IMPLEMENTED)
+    past = measure.history.first()
+    past.history_date = timezone.now() + timedelta(days=2)
+    past.save()
+    today = timezone.localdate()
+
+    then = reader_client.get(HOME, {"as_of": today.isoformat()})
+    later = reader_client.get(HOME, {"as_of": (today + timedelta(days=3)).isoformat()})
+
+    assert then.context["as_of"] == today
+    then_totals, later_totals = then.context["overview"].overall, later.context["overview"].overall
+    assert later_totals.count_of(Status.IMPLEMENTED) == then_totals.count_of(Status.IMPLEMENTED) + 1
+    assert "時点" in _text(then)
+
+
+def test_home_as_of_a_deleted_measure_still_counts_before_its_deletion(reader_client, seeded):
+    today = timezone.localdate()
+    before = reader_client.get(HOME, {"as_of": today.isoformat()}).context["overview"]
+    measure = Measure.objects.filter(relistings__isnull=True).first()
+    pk = measure.pk
+    measure.delete()
+    deletion = Measure.history.get(id=pk, history_type="-")
+    deletion.history_date = timezone.now() + timedelta(days=2)
+    deletion.save()
+
+    same_day = reader_client.get(HOME, {"as_of": today.isoformat()}).context["overview"]
+    after = reader_client.get(HOME, {"as_of": (today + timedelta(days=3)).isoformat()})
+
+    assert same_day.overall.total == before.overall.total
+    assert after.context["overview"].overall.total == before.overall.total - 1
+
+
+def test_home_as_of_before_any_record_says_so_instead_of_showing_zeros(reader_client, seeded):
+    response = reader_client.get(HOME, {"as_of": "2000-03-31"})
+    assert response.status_code == 200
+    assert "この日付より前の記録はありません" in _text(response)
+    assert response.context["as_of"] is None
+    assert response.context["overview"].overall.total == Measure.objects.count()
+
+
+@pytest.mark.parametrize("value", ["yesterday", "2024-13-40", "2024/02/30", "９９９９９"])
+def test_home_invalid_as_of_shows_a_japanese_message_and_current_totals(
+    reader_client, seeded, value
+):
+    response = reader_client.get(HOME, {"as_of": value})
+    assert response.status_code == 200
+    assert "日付は 2024-03-31 の形で入力してください" in _text(response)
+    assert response.context["overview"].overall.total == Measure.objects.count()
