@@ -102,3 +102,26 @@ def test_status_colours_in_css_come_from_status(settings):
     css = (Path(settings.BASE_DIR) / "static" / "css" / "site.css").read_text()
     for status in Status:
         assert f".{status.css_class} {{ color: #{status.colour}; }}" in css
+
+
+def test_measure_page_shows_responsible_division_and_current_leader(reader_client, seeded):
+    import datetime
+
+    from governance.models import Department, Division, PromotionLeader
+
+    department = Department.objects.create(name="総務部")
+    division = Division.objects.create(department=department, name="情報企画課")
+    PromotionLeader.objects.create(
+        division=division,
+        person_name="盛岡 一郎",
+        appointed_by="情報企画課長",
+        start_date=datetime.date(2020, 4, 1),
+    )
+    measure = Measure.objects.get(name="IT講習の推進")
+    measure.responsible_division = division
+    measure.save()
+
+    page = reader_client.get(measure.get_absolute_url()).content.decode()
+    assert "担当課" in page
+    assert division.get_absolute_url() in page
+    assert "盛岡 一郎" in page

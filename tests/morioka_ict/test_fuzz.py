@@ -49,25 +49,28 @@ query_strings = st.dictionaries(
 )
 
 
-def _page_urls(seeded_measure) -> list[str]:
-    """Every page that takes a query string (the dashboard's pages are added as they exist)."""
-    names = [
-        "measures:home",
-        "measures:category",
-        "measures:browser",
-        "measures:periods",
-        "governance:structure",
-        "governance:division_list",
-        "governance:team_list",
+def _page_urls(measure) -> list[str]:
+    """Every page that reads a query string, and the admin lists."""
+    from governance.models import Division
+    from governance.services import register_governance_seed
+
+    register_governance_seed()
+    division = Division.objects.get(name="情報企画課")
+    pages = [
+        reverse("measures:home"),
+        reverse("measures:category", args=[measure.category.code]),
+        reverse("measures:browser"),
+        reverse("measures:export_csv"),
+        reverse("measures:export_xlsx"),
+        reverse("measures:periods"),
+        measure.get_absolute_url(),
+        reverse("governance:structure"),
+        reverse("governance:division_list"),
+        division.get_absolute_url(),
+        reverse("governance:team_list"),
     ]
-    urls = [seeded_measure.get_absolute_url()]
-    for name in names:
-        try:
-            urls.append(reverse(name))
-        except Exception:
-            continue
     admin_lists = ["measures_measure", "measures_relisting", "governance_accessrecord"]
-    return [*urls, *(reverse(f"admin:{name}_changelist") for name in admin_lists)]
+    return [*pages, *(reverse(f"admin:{name}_changelist") for name in admin_lists)]
 
 
 @pytest.fixture
