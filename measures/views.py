@@ -13,6 +13,8 @@ from django.views.generic import DetailView, TemplateView
 from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
+from governance.audit import AccessKind, record_access
+
 from . import selectors
 from .excel.measure_list import measure_list_csv, measure_list_workbook
 from .filters import MeasureFilter
@@ -120,7 +122,13 @@ class _MeasureExportView(MeasureBrowserView):
     def render_to_response(self, context, **response_kwargs):
         rows = [row.record for row in context["table"].rows]
         stamp = timezone.localtime().strftime("%Y%m%d")
-        return self.file_response(rows, f"measures-{stamp}")
+        response = self.file_response(rows, f"measures-{stamp}")
+        record_access(
+            self.request,
+            AccessKind.EXPORT,
+            detail=_("施策一覧 %(count)d 行") % {"count": len(rows)},
+        )
+        return response
 
 
 class MeasureCsvExportView(_MeasureExportView):

@@ -83,3 +83,13 @@ def test_admin_shows_records_read_only(admin_client, tanaka):
     )
     assert delete.status_code == 403
     assert AccessRecord.objects.filter(pk=record.pk).exists()
+
+
+def test_export_is_recorded_with_its_row_count(reader_client, reader, seeded):
+    response = reader_client.get(reverse("measures:export_csv"), {"status": "not_started"})
+    assert response.status_code == 200
+
+    record = AccessRecord.objects.get(kind=AccessKind.EXPORT)
+    assert (record.user, record.method) == (reader, "GET")
+    assert "status=not_started" in record.path
+    assert "7 行" in record.detail
