@@ -18,6 +18,7 @@ from governance.roles import (
     role_permissions,
 )
 from measures.models import Measure, Status
+from tests.admin_forms import measure_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -66,19 +67,7 @@ def _change_url(measure: Measure) -> str:
 
 def _edit(client, measure: Measure, **changes):
     measure.refresh_from_db()
-    data = {
-        "category": measure.category_id,
-        "position": measure.position,
-        "name": measure.name,
-        "status": measure.status,
-        "periods": [p.pk for p in measure.periods.all()],
-        "notes": measure.notes,
-        "expected_version": measure.version,
-        "relistings-TOTAL_FORMS": 0,
-        "relistings-INITIAL_FORMS": 0,
-        **changes,
-    }
-    return client.post(_change_url(measure), data)
+    return client.post(_change_url(measure), measure_form_data(measure, **changes))
 
 
 def test_migration_creates_every_role_group():

@@ -4,6 +4,7 @@ import pytest
 from django.urls import reverse
 
 from measures.models import Category, Measure, PlanPeriod, Relisting, Status
+from tests.admin_forms import measure_form_data
 
 pytestmark = pytest.mark.django_db
 
@@ -12,27 +13,6 @@ CHANGELIST = reverse("admin:measures_measure_changelist")
 
 def _change_url(measure: Measure) -> str:
     return reverse("admin:measures_measure_change", args=[measure.pk])
-
-
-def _form_data(measure: Measure, relistings=(), **overrides) -> dict:
-    data = {
-        "category": measure.category_id,
-        "position": measure.position,
-        "name": measure.name,
-        "status": measure.status,
-        "periods": [p.pk for p in measure.periods.all()],
-        "notes": measure.notes,
-        "expected_version": measure.version,
-        "relistings-TOTAL_FORMS": len(relistings),
-        "relistings-INITIAL_FORMS": 0,
-        "relistings-MIN_NUM_FORMS": 0,
-        "relistings-MAX_NUM_FORMS": 1000,
-    }
-    for i, relisting in enumerate(relistings):
-        for key, value in relisting.items():
-            data[f"relistings-{i}-{key}"] = value
-    data.update(overrides)
-    return data
 
 
 def test_admin_changelist_lists_measures_in_plan_order_with_facets(seeded, admin_client):
@@ -95,7 +75,9 @@ def test_admin_edit_is_recorded_in_history(seeded, admin_client, admin_user):
     periods = [p.pk for p in PlanPeriod.objects.filter(number__in=[1, 2])]
     response = admin_client.post(
         _change_url(measure),
-        _form_data(measure, status=Status.IMPLEMENTED, periods=periods, notes="2026年度に完了"),
+        measure_form_data(
+            measure, status=Status.IMPLEMENTED, periods=periods, notes="2026年度に完了"
+        ),
     )
     assert response.status_code == 302
     measure.refresh_from_db()
@@ -114,7 +96,7 @@ def test_admin_edit_is_recorded_in_history(seeded, admin_client, admin_user):
 
 def test_admin_refuses_a_measure_without_periods(seeded, admin_client):
     measure = Measure.objects.get(name="IT講習の推進")
-    response = admin_client.post(_change_url(measure), _form_data(measure, periods=[]))
+    response = admin_client.post(_change_url(measure), measure_form_data(measure, periods=[]))
     assert response.status_code == 200
     assert "計画期間を少なくとも一つ選んでください" in response.content.decode()
     assert measure.periods.count() == 1
@@ -122,7 +104,7 @@ def test_admin_refuses_a_measure_without_periods(seeded, admin_client):
 
 def test_admin_refuses_a_relisting_in_the_measures_own_category(seeded, admin_client):
     measure = Measure.objects.get(name="IT講習の推進")
-    data = _form_data(
+    data = measure_form_data(
         measure,
         relistings=[{"category": measure.category_id, "position": 99, "label": "IT講習"}],
     )
@@ -136,7 +118,7 @@ def test_admin_refuses_a_position_used_by_a_relisting(seeded, admin_client):
     measure = Measure.objects.get(name="IT講習の推進")
     city = Category.objects.get(code="e-city")
     response = admin_client.post(
-        _change_url(measure), _form_data(measure, category=city.pk, position=9)
+        _change_url(measure), measure_form_data(measure, category=city.pk, position=9)
     )
     assert response.status_code == 200
     assert "再掲「市民電子会議室の運営」が使っています" in response.content.decode()
@@ -146,7 +128,7 @@ def test_admin_refuses_a_position_used_by_a_relisting(seeded, admin_client):
 
 def test_admin_refuses_a_position_used_by_another_measure(seeded, admin_client):
     measure = Measure.objects.get(name="IT講習の推進")
-    response = admin_client.post(_change_url(measure), _form_data(measure, position=1))
+    response = admin_client.post(_change_url(measure), measure_form_data(measure, position=1))
     assert response.status_code == 200
     assert "この区分のこの位置には既に施策があります" in response.content.decode()
     measure.refresh_from_db()
@@ -156,7 +138,7 @@ def test_admin_refuses_a_position_used_by_another_measure(seeded, admin_client):
 def test_admin_adds_a_relisting_inline(seeded, admin_client):
     measure = Measure.objects.get(name="IT講習の推進")
     city = Category.objects.get(code="e-city")
-    data = _form_data(
+    data = measure_form_data(
         measure, relistings=[{"category": city.pk, "position": 37, "label": "IT講習"}]
     )
     response = admin_client.post(_change_url(measure), data)
@@ -191,7 +173,7 @@ def test_admin_change_form_offers_status_with_marks(seeded, admin_client):
 
 def test_admin_refuses_an_edit_made_from_an_outdated_form(seeded, admin_client, django_user_model):
     measure = Measure.objects.get(name="IT講習の推進")
-    stale_form = _form_data(measure, notes="古い画面からの変更")
+    stale_form = measure_form_data(measure, notes="古い画面からの変更")
 
     colleague = django_user_model.objects.create_user("yamada", is_staff=True)
     fresh = Measure.objects.get(pk=measure.pk)
@@ -212,7 +194,7 @@ def test_admin_refuses_an_edit_made_from_an_outdated_form(seeded, admin_client, 
 
 def test_admin_refuses_a_form_without_its_version(seeded, admin_client):
     measure = Measure.objects.get(name="IT講習の推進")
-    data = _form_data(measure, notes="版なし")
+    data = measure_form_data(measure, notes="版なし")
     del data["expected_version"]
     response = admin_client.post(_change_url(measure), data)
     assert response.status_code == 200
@@ -229,7 +211,9 @@ def test_admin_edit_keeps_its_reason_and_author_after_the_user_is_deleted(
     measure = Measure.objects.get(name="IT講習の推進")
     response = client.post(
         _change_url(measure),
-        _form_data(measure, status=Status.IMPLEMENTED, change_reason="令和7年度末の実績を反映"),
+        measure_form_data(
+            measure, status=Status.IMPLEMENTED, change_reason="令和7年度末の実績を反映"
+        ),
     )
     assert response.status_code == 302
     client.logout()
