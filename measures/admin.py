@@ -19,6 +19,13 @@ class RelistingInline(admin.TabularInline):
     fields = ["category", "position", "label"]
     verbose_name = _("再掲先")
     verbose_name_plural = _("再掲先（他の区分の表に再掲される行。集計には数えません）")
+    # A measure can be re-listed once in each other category; a tampered form asking for
+    # thousands of rows is refused instead of rendered.
+    max_num = 10
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs.setdefault("absolute_max", self.max_num)
+        return super().get_formset(request, obj, **kwargs)
 
 
 def _status_action(status: Status):

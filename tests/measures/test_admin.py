@@ -223,3 +223,14 @@ def test_admin_edit_keeps_its_reason_and_author_after_the_user_is_deleted(
     assert latest.history_user is None
     assert latest.history_username == "sato"
     assert latest.history_change_reason == "令和7年度末の実績を反映"
+
+
+def test_admin_refuses_a_form_asking_for_thousands_of_relisting_rows(seeded, admin_client):
+    measure = Measure.objects.get(name="IT講習の推進")
+    data = measure_form_data(measure)
+    data["relistings-TOTAL_FORMS"] = 5000
+
+    response = admin_client.post(_change_url(measure), data)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="relistings-') < 200
