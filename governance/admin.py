@@ -7,6 +7,8 @@ from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from morioka_ict.admin_fields import SafeRelationsAdminMixin
+
 from .audit import AccessRecord
 from .models import (
     BodyRelation,
@@ -32,7 +34,7 @@ class ChangeReasonForm(forms.ModelForm):
     )
 
 
-class GovernanceAdmin(SimpleHistoryAdmin):
+class GovernanceAdmin(SafeRelationsAdminMixin, SimpleHistoryAdmin):
     form = ChangeReasonForm
     history_list_display = ["history_username"]
 
@@ -41,7 +43,7 @@ class GovernanceAdmin(SimpleHistoryAdmin):
         super().save_model(request, obj, form, change)
 
 
-class DivisionInline(admin.TabularInline):
+class DivisionInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = Division
     extra = 0
     fields = ["name", "head_title", "head_name", "order"]
@@ -63,7 +65,7 @@ class DepartmentAdmin(GovernanceAdmin):
         return obj._division_count
 
 
-class PromotionLeaderInline(admin.TabularInline):
+class PromotionLeaderInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = PromotionLeader
     extra = 0
     fields = ["person_name", "appointed_by", "start_date", "end_date", "user"]
@@ -109,13 +111,13 @@ class DivisionAdmin(GovernanceAdmin):
         return obj._measure_count
 
 
-class BodyRoleInline(admin.TabularInline):
+class BodyRoleInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = BodyRole
     extra = 0
     fields = ["order", "text"]
 
 
-class BodyRelationInline(admin.TabularInline):
+class BodyRelationInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = BodyRelation
     fk_name = "source"
     extra = 0
@@ -191,7 +193,7 @@ class PromotionLeaderAdmin(GovernanceAdmin):
         return obj.is_current
 
 
-class ProjectTeamMemberInline(admin.TabularInline):
+class ProjectTeamMemberInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = ProjectTeamMember
     extra = 0
     fields = ["person_name", "division", "role", "order"]

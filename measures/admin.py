@@ -4,7 +4,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from governance.roles import may_change_as_leader, may_change_everything
-from morioka_ict.admin_widgets import SafeAutocompleteAdminMixin
+from morioka_ict.admin_fields import SafeRelationsAdminMixin
 
 from .forms import MeasureAdminForm
 from .models import Category, Measure, Plan, PlanPeriod, Relisting, Status
@@ -12,7 +12,7 @@ from .services import measure_set_status
 from .text import search_key
 
 
-class RelistingInline(admin.TabularInline):
+class RelistingInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = Relisting
     fk_name = "measure"
     extra = 0
@@ -50,7 +50,7 @@ def _status_action(status: Status):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
+class MeasureAdmin(SafeRelationsAdminMixin, SimpleHistoryAdmin):
     form = MeasureAdminForm
     list_display = [
         "category_short",
@@ -128,7 +128,7 @@ class MeasureAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
 
 
 @admin.register(Relisting)
-class RelistingAdmin(SafeAutocompleteAdminMixin, SimpleHistoryAdmin):
+class RelistingAdmin(SafeRelationsAdminMixin, SimpleHistoryAdmin):
     list_display = ["category", "position", "label", "measure"]
     list_filter = ["category"]
     list_select_related = ["category", "measure", "measure__category"]
