@@ -4,7 +4,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Count, Q
+from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -213,6 +213,20 @@ def end_of_day(day: date) -> datetime:
     return timezone.make_aware(datetime.combine(day, time.max), timezone.get_default_timezone())
 
 
+def _latest_records(history, moment: datetime):
+    """Return the last history record of each row at ``moment``, deletions dropped.
+
+    Like simple-history's ``as_of``, but ties on history_date (possible when a caller sets
+    ``_history_date``) go to the later record, so that no row is ever counted twice.
+    """
+    records = history.filter(history_date__lte=moment)
+    later = records.filter(id=OuterRef("id")).filter(
+        Q(history_date__gt=OuterRef("history_date"))
+        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    )
+    return records.filter(~Exists(later)).exclude(history_type="-").order_by()
+
+
 def _measure_history_as_of(day: date):
     """Return the latest history record of each measure that existed at the end of ``day``.
 
@@ -220,10 +234,9 @@ def _measure_history_as_of(day: date):
     is never passed off as a past state.
     """
     moment = end_of_day(day)
-    records = Measure.history.filter(history_date__lte=moment)
-    if not records.exists():
+    if not Measure.history.filter(history_date__lte=moment).exists():
         raise NoHistoryBefore(day)
-    return records.latest_of_each().exclude(history_type="-").order_by()
+    return _latest_records(Measure.history.all(), moment)
 
 
 def status_overview(*, as_of: date | None = None) -> Overview:
@@ -296,11 +309,7 @@ def _category_summary_rows_as_of(category: Category, day: date) -> list[SummaryR
         .prefetch_related(_HISTORY_PERIODS)
     )
     relistings = list(
-        Relisting.history.filter(history_date__lte=end_of_day(day))
-        .latest_of_each()
-        .exclude(history_type="-")
-        .filter(category_id=category.pk)
-        .order_by()
+        _latest_records(Relisting.history.all(), end_of_day(day)).filter(category_id=category.pk)
     )
     periods_by_pk = {p.pk: p for p in PlanPeriod.objects.all()}
     categories = {c.pk: c for c in Category.objects.all()}

@@ -22,11 +22,13 @@ class MeasureTable(tables.Table):
         verbose_name=_("状況"),
         order_by=("status_order", "category_order", "position"),
         empty_values=(),
+        attrs={"td": {"class": "nowrap"}},
     )
     periods = tables.Column(
         verbose_name=_("計画期間"),
         order_by=("periods_key", "category_order", "position"),
         empty_values=(),
+        attrs={"td": {"class": "nowrap"}},
     )
     relisting_note = tables.Column(
         verbose_name=_("再掲"),

@@ -27,7 +27,9 @@ def _pages():
     ]
 
 
-def test_every_page_has_no_serious_or_critical_violations(page, live_server, seeded):
+@pytest.mark.parametrize("width", [1280, 390])
+def test_every_page_has_no_serious_or_critical_violations(page, live_server, seeded, width):
+    page.set_viewport_size({"width": width, "height": 900})
     axe = Axe()
     problems = {}
     for path in _pages():

@@ -53,6 +53,7 @@ def test_home_category_browser_and_export(page, live_server, seeded):
 
 def test_category_summary_prints_on_one_a4_landscape_page(page, live_server, seeded):
     page.goto(live_server.url + reverse("measures:category", args=["e-citizen"]))
+    assert page.get_by_role("button", name="この表を印刷（A4 横）").is_visible()
     pdf = page.pdf(prefer_css_page_size=True)
     assert len(re.findall(rb"/Type\s*/Page[^s]", pdf)) == 1
     width, height = map(float, re.search(rb"/MediaBox\s*\[0 0 ([\d.]+) ([\d.]+)\]", pdf).groups())

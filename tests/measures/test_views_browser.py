@@ -59,7 +59,9 @@ def test_browser_shows_relisting_rows_in_the_table_they_are_relisted_in(reader_c
     assert re.search(r'<tr class="[^"]*\brelisting\b', response.content.decode())
 
 
-@pytest.mark.parametrize("column", ["category", "position", "name", "status", "periods"])
+@pytest.mark.parametrize(
+    "column", ["category", "position", "name", "status", "periods", "relisting_note"]
+)
 @pytest.mark.parametrize("direction", ["", "-"])
 def test_browser_sorts_by_every_column(reader_client, seeded, column, direction):
     response = reader_client.get(BROWSER, {"sort": f"{direction}{column}", "relistings": "on"})
@@ -71,6 +73,7 @@ def test_browser_sorts_by_every_column(reader_client, seeded, column, direction)
         "name": lambda r: r.name_key,
         "status": lambda r: r.status_order,
         "periods": lambda r: r.periods_key,
+        "relisting_note": lambda r: r.is_relisting,
     }[column]
     keys = [key(r) for r in rows]
     assert keys == sorted(keys, reverse=direction == "-")

@@ -93,3 +93,21 @@ def test_summary_of_unknown_category_is_a_friendly_404(reader_client, seeded):
 def test_summary_offers_the_category_as_download(reader_client, seeded):
     text = reader_client.get(_url("e-city")).content.decode()
     assert f"{reverse('measures:export_xlsx')}?category=e-city" in text
+
+
+def test_summary_as_of_keeps_a_measure_deleted_since_without_a_link(reader_client, seeded):
+    measure = Measure.objects.filter(category__code="e-city", relistings__isnull=True).last()
+    pk, name = measure.pk, measure.name
+    today = timezone.localdate().isoformat()
+    before = reader_client.get(_url("e-city"), {"as_of": today}).context["breakdown"]
+    measure.delete()
+    deletion = Measure.history.get(id=pk, history_type="-")
+    deletion.history_date = timezone.now() + timedelta(days=2)
+    deletion.save()
+
+    response = reader_client.get(_url("e-city"), {"as_of": today})
+
+    row = next(r for r in response.context["rows"] if r.label == name)
+    assert row.measure_pk is None
+    assert response.context["breakdown"].total == before.total
+    assert reader_client.get(_url("e-city")).context["breakdown"].total == before.total - 1

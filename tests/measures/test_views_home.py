@@ -102,3 +102,21 @@ def test_home_invalid_as_of_shows_a_japanese_message_and_current_totals(
     assert response.status_code == 200
     assert "日付は 2024-03-31 の形で入力してください" in _text(response)
     assert response.context["overview"].overall.total == Measure.objects.count()
+
+
+def test_home_as_of_counts_a_measure_once_when_two_records_share_a_time(reader_client, seeded):
+    measure = Measure.objects.filter(status=Status.NOT_STARTED).first()
+    measure_set_status(measures=[measure], status=Status.IMPLEMENTED)
+    first, second = measure.history.order_by("history_id")[:2]
+    second.history_date = first.history_date
+    second.save()
+    overall = (
+        reader_client.get(HOME, {"as_of": timezone.localdate().isoformat()})
+        .context["overview"]
+        .overall
+    )
+    assert overall.total == Measure.objects.count()
+    assert (
+        overall.count_of(Status.IMPLEMENTED)
+        == Measure.objects.filter(status=Status.IMPLEMENTED).count()
+    )
