@@ -6,6 +6,7 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management import call_command
 from django.db import transaction
+from django.db.models import Q
 from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,6 +64,10 @@ def register_governance_seed(*, fixture: Path = SEED_FIXTURE) -> bool:
     return True
 
 
+def _sample_assignments() -> list[dict]:
+    return json.loads(SAMPLE_MEASURES.read_text(encoding="utf-8"))["assignments"]
+
+
 class SampleError(Exception):
     """The sample data cannot be loaded (the message says why, in Japanese)."""
 
@@ -82,8 +87,7 @@ def load_governance_sample(*, user=None) -> bool:
     if Department.objects.filter(name__startswith=SAMPLE_MARK).exists():
         return False
     _load_with_initial_history(SAMPLE_FIXTURE, SAMPLE_CHANGE_REASON)
-    assignments = json.loads(SAMPLE_MEASURES.read_text(encoding="utf-8"))["assignments"]
-    for row in assignments:
+    for row in _sample_assignments():
         try:
             measure = Measure.objects.get_by_natural_key(*row["measure"])
         except Measure.DoesNotExist as missing:
@@ -101,3 +105,55 @@ def load_governance_sample(*, user=None) -> bool:
         if cooperating:
             measure.cooperating_divisions.add(*cooperating)
     return True
+
+
+@transaction.atomic
+def remove_governance_sample(*, user=None) -> int:
+    """Remove everything the sample set added (names marked （サンプル）); return rows removed.
+
+    Measures keep their records: a sample 担当課 is cleared and sample 協力課 are taken off, each
+    change entering the history. The sample also lists 情報企画課 on a few measures; those
+    assignments are undone too while they still match the sample list.
+    """
+    divisions = Division.objects.filter(
+        Q(name__startswith=SAMPLE_MARK) | Q(department__name__startswith=SAMPLE_MARK)
+    )
+    removed = 0
+    reason = _("サンプルデータの削除")
+    listed = {}
+    for row in _sample_assignments():
+        listed[tuple(row["measure"])] = (tuple(row["responsible"]), row["cooperating"])
+    for measure in Measure.objects.select_related("category", "responsible_division__department"):
+        responsible, cooperating = listed.get(measure.natural_key(), (None, []))
+        division = measure.responsible_division
+        if division and (division in divisions or division.natural_key() == responsible):
+            measure.responsible_division = None
+            measure._change_reason = reason
+            if user is not None:
+                measure._history_user = user
+            measure.save()
+        taken_off = [
+            d
+            for d in measure.cooperating_divisions.all()
+            if d in divisions or list(d.natural_key()) in cooperating
+        ]
+        if taken_off:
+            measure._change_reason = reason
+            measure.cooperating_divisions.remove(*taken_off)
+    leaders = PromotionLeader.objects.filter(
+        Q(division__in=divisions) | Q(person_name__startswith=SAMPLE_MARK)
+    )
+    for rows in (
+        ProjectTeam.objects.filter(name__startswith=SAMPLE_MARK),
+        ProjectTeamMember.objects.filter(person_name__startswith=SAMPLE_MARK),
+        leaders,
+        divisions,
+        Department.objects.filter(name__startswith=SAMPLE_MARK),
+    ):
+        for obj in rows:
+            obj._change_reason = _("サンプルデータの削除")
+            if user is not None:
+                obj._history_user = user
+            obj.delete()
+            removed += 1
+    return removed

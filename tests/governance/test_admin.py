@@ -207,3 +207,18 @@ def test_a_division_with_measures_cannot_be_deleted_by_accident(make_division, m
     measure.save()
     with pytest.raises(ProtectedError):
         division.delete()
+
+
+def test_admin_history_pages_show_the_editor(admin_client, admin_user, make_leader, make_team):
+    leader = make_leader()
+    leader.notes = "交代予定"
+    leader._history_user = admin_user
+    leader.save()
+    response = admin_client.get(
+        reverse("admin:governance_promotionleader_history", args=[leader.pk])
+    )
+    assert response.status_code == 200
+    assert admin_user.get_username() in response.content.decode()
+    team = make_team()
+    response = admin_client.get(reverse("admin:governance_projectteam_history", args=[team.pk]))
+    assert response.status_code == 200

@@ -47,3 +47,20 @@ def test_seed_does_not_load_the_sample(db):
     call_command("seed_plan")
     assert not Department.objects.filter(name__startswith=SAMPLE_MARK).exists()
     assert not Measure.objects.exclude(responsible_division=None).exists()
+
+
+def test_sample_can_be_removed_leaving_the_plan_and_real_data(db, capsys, make_leader):
+    call_command("load_governance_sample")
+    real = Division.objects.get(name="情報企画課")
+    make_leader("実在 リーダー", division=real)
+    call_command("load_governance_sample", "--remove")
+    assert "削除しました" in capsys.readouterr().out
+    assert not Department.objects.filter(name__startswith=SAMPLE_MARK).exists()
+    assert not ProjectTeam.objects.exists()
+    assert list(PromotionLeader.objects.values_list("person_name", flat=True)) == ["実在 リーダー"]
+    assert list(Division.objects.all()) == [real]
+    assert not Measure.objects.exclude(responsible_division=None).exists()
+    assert not real.cooperating_measures.exists()
+    assert Measure.objects.count() == 75
+    online = Measure.objects.get(name="申請・届出のオンライン化の促進")
+    assert online.history.latest().history_change_reason == "サンプルデータの削除"
