@@ -6,6 +6,13 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 
+def _aria_sort(bound_column) -> str | None:
+    """Tell screen readers which column sorts the table, and which way."""
+    if not bound_column.is_ordered:
+        return None
+    return "descending" if bound_column.order_by_alias.is_descending else "ascending"
+
+
 class MeasureTable(tables.Table):
     category = tables.Column(
         verbose_name=_("区分"),
@@ -38,7 +45,7 @@ class MeasureTable(tables.Table):
 
     class Meta:
         template_name = "measures/_table.html"
-        attrs = {"class": "data-table measure-table"}
+        attrs = {"class": "data-table measure-table", "th": {"aria-sort": _aria_sort}}
         row_attrs = {"class": lambda record: "relisting" if record.is_relisting else ""}
         per_page = 50
         empty_text = _("条件に合う施策はありません。")

@@ -153,3 +153,11 @@ def test_browser_links_to_exports_with_the_same_filters(reader_client, seeded):
     text = reader_client.get(BROWSER, {"status": "partial", "page": "2"}).content.decode()
     assert f"{reverse('measures:export_csv')}?status=partial" in text
     assert "page=2" not in text.split(reverse("measures:export_csv"))[1][:40]
+
+
+def test_sorted_column_header_tells_screen_readers_the_direction(reader_client, seeded):
+    page = reader_client.get(reverse("measures:browser"), {"sort": "-status"}).content.decode()
+    assert page.count("aria-sort=") == 1
+    assert 'aria-sort="descending"' in page
+    ascending = reader_client.get(reverse("measures:browser"), {"sort": "name"}).content.decode()
+    assert 'aria-sort="ascending"' in ascending
