@@ -327,7 +327,7 @@ def measure_responsibility(
     measure: Measure, *, today: datetime.date | None = None
 ) -> MeasureResponsibility:
     """Return who is responsible for a measure: its division with current leaders, the
-    cooperating divisions and the project teams handling it, in at most three queries."""
+    cooperating divisions and the project teams handling it, in at most four queries."""
     today = today or _today()
     division = None
     leaders: list[PromotionLeader] = []
