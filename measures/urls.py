@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -6,4 +6,5 @@ app_name = "measures"
 
 urlpatterns = [
     path("measures/<int:pk>/", views.MeasureDetailView.as_view(), name="detail"),
+    path("excel/", include("measures.excel.urls")),
 ]
