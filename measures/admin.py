@@ -3,6 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from .excel.admin_views import ExcelImportAdminMixin
 from .forms import MeasureAdminForm
 from .models import Category, Measure, Plan, PlanPeriod, Relisting, Status
 from .services import measure_set_status
@@ -40,7 +41,7 @@ def _status_action(status: Status):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SimpleHistoryAdmin):
+class MeasureAdmin(ExcelImportAdminMixin, SimpleHistoryAdmin):
     form = MeasureAdminForm
     list_display = [
         "category_short",

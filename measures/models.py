@@ -238,6 +238,7 @@ class Measure(models.Model):
         verbose_name = _("施策")
         verbose_name_plural = _("施策")
         ordering = ["category__order", "position"]
+        permissions = [("import_measures", _("Excelから取り込む"))]
         constraints = [
             models.UniqueConstraint(
                 fields=["category", "position"],

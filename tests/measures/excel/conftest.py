@@ -68,3 +68,25 @@ def soffice(tmp_path):
         return outdir
 
     return convert
+
+
+@pytest.fixture
+def edited_workbook(summary_bytes):
+    """Return a function that exports the register, applies ``edits`` and returns the bytes.
+
+    ``edits`` maps a sheet name to {cell: value}; a value of None clears the cell.
+    """
+
+    def edit(edits: dict[str, dict[str, object]] | None = None, *, before=None) -> bytes:
+        wb = openpyxl.load_workbook(io.BytesIO(summary_bytes()))
+        if before:
+            before(wb)
+        for sheet, cells in (edits or {}).items():
+            ws = wb[sheet]
+            for ref, value in cells.items():
+                ws[ref] = value
+        out = io.BytesIO()
+        wb.save(out)
+        return out.getvalue()
+
+    return edit
