@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from typing import IO
 
 from openpyxl import Workbook
-from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell import Cell, WriteOnlyCell
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -159,16 +159,65 @@ _NOTE_FONT = Font(name=styles.FONT_NAME, size=9)
 _HEADING_FONT = Font(name=styles.FONT_NAME, size=12, bold=True)
 
 
+class _BuiltCell(Cell):
+    """A cell whose look is final once built, so its style id is looked up only once (the
+    writer otherwise hashes the style for every cell it writes)."""
+
+    __slots__ = ("_style_id",)
+
+    @property
+    def style_id(self):
+        try:
+            return self._style_id
+        except AttributeError:
+            self._style_id = Cell.style_id.fget(self)
+            return self._style_id
+
+
+def _cells_to_row(cells, row_idx):
+    """Place already-built cells in their row (skipping None), as openpyxl's writer expects."""
+    for col_idx, cell in enumerate(cells, 1):
+        if cell is None:
+            continue
+        cell.column = col_idx
+        cell.row = row_idx
+        yield cell
+
+
 class _StyledSheet:
     """Writes cells through per-style templates: each distinct look is registered with the
-    workbook once and copied to every cell that uses it, which keeps write-only mode fast."""
+    workbook once and copied to every cell that uses it.
+
+    Cells that repeat (blank bordered cells, marks, period texts) are shared: the write-only
+    writer sets a cell's coordinates and serialises it as soon as it is appended, so one cell
+    object can stand in every row. Only names get cells of their own. This is what keeps the
+    styled export close to plain write-only speed (benchmarks/excel_export.py).
+    """
 
     def __init__(self, ws):
         self.ws = ws
         self._templates: dict[tuple, WriteOnlyCell] = {}
+        self._shared: dict[tuple, WriteOnlyCell] = {}
+        # Every row appended here is a list of cells; openpyxl's generic path first tries each
+        # as a plain value and formats an error message before taking it as a cell.
+        ws._values_to_row = _cells_to_row
 
-    def cell(self, value=None, *, font=None, fill=None, border=None, alignment=None, text=False):
+    def cell(
+        self,
+        value=None,
+        *,
+        font=None,
+        fill=None,
+        border=None,
+        alignment=None,
+        text=False,
+        shared=True,
+    ):
         key = (id(font), id(fill), id(border), id(alignment))
+        if shared:
+            cached = self._shared.get((key, value, text))
+            if cached is not None:
+                return cached
         template = self._templates.get(key)
         if template is None:
             template = WriteOnlyCell(self.ws)
@@ -181,12 +230,14 @@ class _StyledSheet:
             if alignment is not None:
                 template.alignment = alignment
             self._templates[key] = template
-        cell = WriteOnlyCell(self.ws)
+        cell = _BuiltCell(self.ws)
         cell._style = copy(template._style)
         if text:
             set_text(cell, value)
         elif value is not None:
             cell.value = value
+        if shared:
+            self._shared[(key, value, text)] = cell
         return cell
 
     def title_rows(self, title: str, heading: str, note: str, header: Iterable[str]) -> None:
@@ -316,6 +367,7 @@ class _StyledSheet:
                     border=styles.BORDER,
                     alignment=_LEFT,
                     text=True,
+                    shared=False,
                 ),
             ]
             for status in Status:
