@@ -6,6 +6,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from governance.roles import may_change_as_leader, may_change_everything
 from morioka_ict.admin_fields import SafeRelationsAdminMixin
 
+from .excel.admin_views import ExcelImportAdminMixin
 from .forms import MeasureAdminForm
 from .models import Category, Measure, Plan, PlanPeriod, Relisting, Status
 from .services import measure_set_status
@@ -50,7 +51,7 @@ def _status_action(status: Status):
 
 
 @admin.register(Measure)
-class MeasureAdmin(SafeRelationsAdminMixin, SimpleHistoryAdmin):
+class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistoryAdmin):
     form = MeasureAdminForm
     list_display = [
         "category_short",

@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("measures/export.xlsx", views.MeasureXlsxExportView.as_view(), name="export_xlsx"),
     path("periods/", views.PlanPeriodView.as_view(), name="periods"),
     path("measures/<int:pk>/", views.MeasureDetailView.as_view(), name="detail"),
+    path("excel/", include("measures.excel.urls")),
 ]

@@ -23,5 +23,30 @@ def display_width(text: str) -> int:
 
 def column_width(values, *, minimum: int = 4, maximum: int = 80, padding: int = 2) -> int:
     """Return an openpyxl column width that fits the widest of ``values``."""
-    widest = max((display_width(v) for v in values if v is not None), default=0)
+    widest = 0
+    # Longest first: once no text can be wider than the widest found (two columns a
+    # character at most), the rest need not be measured; this matters for 10,000 names.
+    for text in sorted((str(v) for v in values if v is not None), key=len, reverse=True):
+        if 2 * len(text) <= widest:
+            break
+        widest = max(widest, display_width(text))
     return max(minimum, min(maximum, widest + padding))
+
+
+def starts_like_formula(text: str) -> bool:
+    """Return True if a spreadsheet would read ``text`` typed into a cell as a formula."""
+    return str(text).startswith(_FORMULA_TRIGGERS)
+
+
+def set_text(cell, value: object) -> None:
+    """Put ``value`` into an openpyxl cell as plain text, never as a formula.
+
+    openpyxl takes any string starting with "=" as a formula; the cell is forced back to a
+    string, and flagged with Excel's quote prefix so that editing it by hand keeps it text.
+    The exact text is kept (no added apostrophe), so an import reads back the same name.
+    """
+    text = "" if value is None else str(value)
+    cell.value = text
+    cell.data_type = "s"
+    if starts_like_formula(text):
+        cell.quotePrefix = True

@@ -21,3 +21,7 @@ WRAP = Alignment(vertical="center", wrap_text=True)
 def status_font(status: Status) -> Font:
     """Return the bold font in the status's colour, used for its mark."""
     return Font(name=FONT_NAME, size=10.5, bold=True, color=status.colour)
+
+
+# One Font object per status, so a writer can reuse (and cache) it for every mark cell.
+STATUS_FONTS = {status: status_font(status) for status in Status}

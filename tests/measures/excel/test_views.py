@@ -1,0 +1,227 @@
+"""Downloads need a login; they return the files as attachments."""
+
+import csv
+import io
+
+import pytest
+from django.urls import reverse
+
+from measures.excel.summary import OVERVIEW_TITLE
+from measures.models import Measure, Status
+
+pytestmark = pytest.mark.django_db
+
+SUMMARY = reverse("measures:excel:summary")
+OPENDATA = reverse("measures:excel:opendata")
+OPENDATA_BOM = reverse("measures:excel:opendata_bom")
+
+
+@pytest.mark.parametrize("url", [SUMMARY, OPENDATA, OPENDATA_BOM])
+def test_downloads_need_a_login(client, url):
+    response = client.get(url)
+    assert response.status_code == 302
+    assert "/accounts/login/" in response["Location"]
+
+
+def test_summary_download_is_the_workbook(seeded, reader_client, open_workbook):
+    response = reader_client.get(SUMMARY)
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    disposition = response["Content-Disposition"]
+    assert disposition.startswith("attachment;")
+    assert "filename*=utf-8''" in disposition
+    assert "xlsx" in disposition
+    wb = open_workbook(response.content)
+    assert wb.sheetnames[0] == OVERVIEW_TITLE
+
+
+def test_opendata_download_is_utf8_without_bom(seeded, reader_client):
+    response = reader_client.get(OPENDATA)
+    assert response.status_code == 200
+    assert response["Content-Type"] == "text/csv; charset=utf-8"
+    assert not response.content.startswith(b"\xef\xbb\xbf")
+    rows = list(csv.reader(io.StringIO(response.content.decode("utf-8"))))
+    assert rows[0][0] == "区分コード"
+    assert len(rows) == 76
+
+
+def test_opendata_bom_download_opens_in_japanese_excel(seeded, reader_client):
+    response = reader_client.get(OPENDATA_BOM)
+    assert response.content.startswith(b"\xef\xbb\xbf")
+    assert "Excel" in response["Content-Disposition"]
+    assert response.content.decode("utf-8-sig").startswith("区分コード,")
+
+
+def test_downloads_refuse_post(reader_client):
+    assert reader_client.post(SUMMARY).status_code == 405
+
+
+def test_downloads_are_public_when_public_read_is_on(seeded, client, settings):
+    settings.DASHBOARD_PUBLIC_READ = True
+    assert client.get(OPENDATA).status_code == 200
+
+
+def test_downloads_partial_links_every_file():
+    from django.template.loader import render_to_string
+
+    html = render_to_string("measures/excel/_downloads.html")
+    for url in (SUMMARY, OPENDATA, OPENDATA_BOM):
+        assert f'href="{url}"' in html
+
+
+# --- admin import: upload → preview → confirm ---------------------------------------------
+
+IMPORT = reverse("admin:measures_measure_import")
+PREVIEW = reverse("admin:measures_measure_import_preview")
+CHANGELIST = reverse("admin:measures_measure_changelist")
+
+
+def _upload(client, content: bytes, name: str = "edited.xlsx"):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    return client.post(IMPORT, {"workbook": SimpleUploadedFile(name, content)})
+
+
+@pytest.fixture
+def staff_client(client, django_user_model):
+    """Staff of another division: may see and change measures, may not import."""
+    from django.contrib.auth.models import Permission
+
+    user = django_user_model.objects.create_user("staff", is_staff=True)
+    user.user_permissions.set(
+        Permission.objects.filter(codename__in=["view_measure", "change_measure"])
+    )
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def planning_client(client, django_user_model):
+    """A member of 情報企画課's group, which is given measures.import_measures."""
+    from django.contrib.auth.models import Group, Permission
+
+    group = Group.objects.create(name="情報企画課")
+    group.permissions.set(
+        Permission.objects.filter(
+            codename__in=["view_measure", "change_measure", "add_measure", "import_measures"]
+        )
+    )
+    user = django_user_model.objects.create_user("kikaku", is_staff=True)
+    user.groups.add(group)
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+def test_import_button_is_shown_only_to_users_who_may_import(seeded, admin_client, staff_client):
+    assert "Excelから取り込む" in admin_client.get(CHANGELIST).content.decode()
+    assert "Excelから取り込む" not in staff_client.get(CHANGELIST).content.decode()
+
+
+def test_import_pages_are_refused_without_the_permission(seeded, staff_client):
+    from django.test import Client
+
+    assert staff_client.get(IMPORT).status_code == 403
+    assert staff_client.get(PREVIEW).status_code == 403
+    anonymous = Client().get(IMPORT)
+    assert anonymous.status_code == 302
+    assert "login" in anonymous["Location"]
+
+
+def test_import_upload_page_renders(seeded, planning_client):
+    response = planning_client.get(IMPORT)
+    assert response.status_code == 200
+    content = response.content.decode()
+    assert 'enctype="multipart/form-data"' in content
+    assert 'accept=".xlsx"' in content
+
+
+def test_import_refused_file_shows_the_message_on_the_form(seeded, planning_client):
+    response = _upload(planning_client, "区分,施策\n".encode("shift_jis"), "list.csv")
+    assert response.status_code == 200
+    assert "Excel ブック (.xlsx) を選んでください" in response.content.decode()
+    assert "measures_excel_import" not in planning_client.session
+
+
+def test_import_with_errors_shows_them_by_cell_and_offers_no_confirm(
+    seeded, planning_client, edited_workbook
+):
+    response = _upload(planning_client, edited_workbook({"e-city": {"C14": "◎"}}))
+    content = response.content.decode()
+    assert response.status_code == 200
+    assert "e-city!C14: 実施と未着手の両方に印があります" in content
+    assert 'name="confirm"' not in content
+    assert "measures_excel_import" not in planning_client.session
+
+
+def test_import_preview_then_confirm_writes_under_the_confirming_user(
+    seeded, planning_client, edited_workbook
+):
+    content = edited_workbook({"e-city": {"C5": None, "E5": "×", "F6": "一次～二次"}})
+    response = _upload(planning_client, content, "庁議資料.xlsx")
+    assert response.status_code == 302
+    assert response["Location"] == PREVIEW
+
+    preview = planning_client.get(PREVIEW)
+    html = preview.content.decode()
+    assert "総合的文書管理システムの構築" in html
+    assert "◎ 実施" in html and "× 未着手" in html
+    assert "一次～二次" in html
+    assert 'name="confirm"' in html
+    # Nothing written yet.
+    measure = Measure.objects.get(category__code="e-city", position=1)
+    assert measure.status == Status.IMPLEMENTED
+
+    done = planning_client.post(
+        PREVIEW, {"confirm": "1", "digest": preview.context["digest"]}, follow=True
+    )
+    assert done.redirect_chain[-1][0] == CHANGELIST
+    assert "2 件の施策を取り込みました" in done.content.decode()
+    measure.refresh_from_db()
+    assert measure.status == Status.NOT_STARTED
+    entry = measure.history.first()
+    assert entry.history_user == planning_client.user
+    assert entry.history_change_reason == "Excel取込: 庁議資料.xlsx"
+    assert "measures_excel_import" not in planning_client.session
+
+
+def test_import_confirm_is_refused_if_the_register_changed_after_the_preview(
+    seeded, planning_client, edited_workbook
+):
+    _upload(planning_client, edited_workbook({"e-city": {"C5": None, "E5": "×"}}))
+    digest = planning_client.get(PREVIEW).context["digest"]
+    other = Measure.objects.get(category__code="e-city", position=1)
+    other.status = Status.PARTIAL
+    other.save()
+
+    response = planning_client.post(PREVIEW, {"confirm": "1", "digest": digest}, follow=True)
+    assert "確認した後に施策が変更された" in response.content.decode()
+    other.refresh_from_db()
+    assert other.status == Status.PARTIAL
+    # The new preview shows what would change now.
+    assert response.context["digest"] != digest
+
+
+def test_import_cancel_changes_nothing(seeded, planning_client, edited_workbook):
+    _upload(planning_client, edited_workbook({"e-city": {"C5": None, "E5": "×"}}))
+    before = list(Measure.objects.values_list("pk", "status", "version"))
+    response = planning_client.post(PREVIEW, {"cancel": "1"}, follow=True)
+    assert "取り消しました" in response.content.decode()
+    assert list(Measure.objects.values_list("pk", "status", "version")) == before
+    assert "measures_excel_import" not in planning_client.session
+
+
+def test_import_preview_without_an_upload_goes_back_to_the_form(seeded, planning_client):
+    response = planning_client.get(PREVIEW)
+    assert response.status_code == 302
+    assert response["Location"] == IMPORT
+
+
+def test_import_pages_keep_the_content_security_policy(seeded, planning_client, edited_workbook):
+    _upload(planning_client, edited_workbook({"e-city": {"C5": None, "E5": "×"}}))
+    for url in (IMPORT, PREVIEW):
+        html = planning_client.get(url).content.decode()
+        assert "<script>" not in html
+        assert ' style="' not in html
