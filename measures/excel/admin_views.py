@@ -18,6 +18,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from governance.audit import AccessKind, record_access
 from measures.models import Status
 
 from .importer import (
@@ -182,6 +183,11 @@ class ExcelImportAdminMixin:
             messages.error(request, str(exc))
             return redirect(self._url("import_preview"))
         request.session.pop(SESSION_KEY, None)
+        record_access(
+            request,
+            AccessKind.IMPORT,
+            detail=f"{plan.filename}: {written} 件",
+        )
         messages.success(
             request,
             _("「%(file)s」から %(count)d 件の施策を取り込みました（変更履歴に記録済み）。")

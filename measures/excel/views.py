@@ -7,6 +7,8 @@ from django.utils import timezone
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET
 
+from governance.audit import AccessKind, record_access
+
 from .opendata import opendata_filename, write_opendata
 from .summary import summary_filename, write_summary
 
@@ -28,6 +30,7 @@ def summary_download(request):
     today = timezone.localdate()
     stream = io.BytesIO()
     write_summary(stream, today=today)
+    record_access(request, AccessKind.EXPORT, detail=summary_filename(today))
     return _attachment(stream.getvalue(), content_type=XLSX_TYPE, filename=summary_filename(today))
 
 
@@ -37,6 +40,7 @@ def opendata_download(request, bom: bool = False):
     today = timezone.localdate()
     stream = io.StringIO()
     write_opendata(stream)
+    record_access(request, AccessKind.EXPORT, detail=opendata_filename(today, bom=bom))
     encoding = "utf-8-sig" if bom else "utf-8"
     return _attachment(
         stream.getvalue().encode(encoding),

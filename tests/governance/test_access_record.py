@@ -93,3 +93,16 @@ def test_export_is_recorded_with_its_row_count(reader_client, reader, seeded):
     assert (record.user, record.method) == (reader, "GET")
     assert "status=not_started" in record.path
     assert "7 行" in record.detail
+
+
+def test_summary_and_open_data_downloads_are_recorded(reader_client, reader, seeded):
+    for name in ("measures:excel:summary", "measures:excel:opendata"):
+        assert reader_client.get(reverse(name)).status_code == 200
+
+    details = list(
+        AccessRecord.objects.filter(kind=AccessKind.EXPORT, user=reader).values_list(
+            "detail", flat=True
+        )
+    )
+    assert len(details) == 2
+    assert details[0].endswith(".csv") and details[1].endswith(".xlsx")

@@ -3,6 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
+from governance.audit import AccessKind, record_access
 from measures.excel.importer import (
     MAX_UPLOAD_BYTES,
     ImportConflict,
@@ -57,6 +58,12 @@ class Command(BaseCommand):
             written = apply_plan(plan, user=account)
         except ImportConflict as exc:
             raise CommandError(str(exc)) from exc
+        record_access(
+            None,
+            AccessKind.IMPORT,
+            user=account,
+            detail=f"{plan.filename}: {written} 件（コマンド）",
+        )
         self.stdout.write(self.style.SUCCESS(f"{written} 件の施策を取り込みました。"))
 
     def _print(self, plan) -> None:

@@ -6,6 +6,7 @@ import io
 import pytest
 from django.urls import reverse
 
+from governance.audit import AccessKind, AccessRecord
 from measures.excel.summary import OVERVIEW_TITLE
 from measures.models import Measure, Status
 
@@ -63,12 +64,12 @@ def test_downloads_are_public_when_public_read_is_on(seeded, client, settings):
     assert client.get(OPENDATA).status_code == 200
 
 
-def test_downloads_partial_links_every_file():
-    from django.template.loader import render_to_string
-
-    html = render_to_string("measures/excel/_downloads.html")
-    for url in (SUMMARY, OPENDATA, OPENDATA_BOM):
-        assert f'href="{url}"' in html
+@pytest.mark.parametrize("page", ["measures:home", "measures:category"])
+def test_dashboard_pages_link_every_file(seeded, reader_client, page):
+    url = reverse(page, args=["e-city"]) if page == "measures:category" else reverse(page)
+    html = reader_client.get(url).content.decode()
+    for link in (SUMMARY, OPENDATA, OPENDATA_BOM):
+        assert f'href="{link}"' in html
 
 
 # --- admin import: upload → preview → confirm ---------------------------------------------
@@ -99,15 +100,10 @@ def staff_client(client, django_user_model):
 
 @pytest.fixture
 def planning_client(client, django_user_model):
-    """A member of 情報企画課's group, which is given measures.import_measures."""
-    from django.contrib.auth.models import Group, Permission
+    """A member of the 情報企画課 role (created by a migration), which may import."""
+    from django.contrib.auth.models import Group
 
-    group = Group.objects.create(name="情報企画課")
-    group.permissions.set(
-        Permission.objects.filter(
-            codename__in=["view_measure", "change_measure", "add_measure", "import_measures"]
-        )
-    )
+    group = Group.objects.get(name="情報企画課")
     user = django_user_model.objects.create_user("kikaku", is_staff=True)
     user.groups.add(group)
     client.force_login(user)
@@ -185,6 +181,8 @@ def test_import_preview_then_confirm_writes_under_the_confirming_user(
     assert entry.history_user == planning_client.user
     assert entry.history_change_reason == "Excel取込: 庁議資料.xlsx"
     assert "measures_excel_import" not in planning_client.session
+    record = AccessRecord.objects.get(kind=AccessKind.IMPORT)
+    assert (record.user, record.detail) == (planning_client.user, "庁議資料.xlsx: 2 件")
 
 
 def test_import_confirm_is_refused_if_the_register_changed_after_the_preview(
