@@ -120,3 +120,26 @@ def test_home_as_of_counts_a_measure_once_when_two_records_share_a_time(reader_c
         overall.count_of(Status.IMPLEMENTED)
         == Measure.objects.filter(status=Status.IMPLEMENTED).count()
     )
+
+
+def test_an_edit_saved_in_the_admin_form_shows_on_home_and_category_pages(
+    reader_client, admin_client, seeded
+):
+    from tests.admin_forms import measure_form_data
+
+    measure = Measure.objects.get(name="市民相談・要望・苦情のデータベース化")
+    assert measure.status == Status.NOT_STARTED
+    saved = admin_client.post(
+        reverse("admin:measures_measure_change", args=[measure.pk]),
+        measure_form_data(measure, status=Status.IMPLEMENTED),
+    )
+    assert saved.status_code == 302
+
+    home = reader_client.get(HOME).context["overview"]
+    e_city = next(item for item in home.categories if item.category.code == "e-city")
+    assert (
+        e_city.breakdown.count_of(Status.IMPLEMENTED),
+        e_city.breakdown.count_of(Status.NOT_STARTED),
+    ) == (21, 2)
+    page = reader_client.get(reverse("measures:category", args=["e-city"]))
+    assert page.context["breakdown"].count_of(Status.IMPLEMENTED) == 21
