@@ -96,7 +96,7 @@ def test_measure_responsibility_in_a_fixed_number_of_queries(
 
 
 def test_include_shows_division_leader_cooperating_divisions_and_teams(
-    make_measure, make_division, make_leader, make_team
+    make_measure, make_division, make_leader, make_team, reader
 ):
     measure = make_measure("申請のオンライン化")
     division = make_division("市民課")
@@ -106,7 +106,9 @@ def test_include_shows_division_leader_cooperating_divisions_and_teams(
     measure.cooperating_divisions.add(helper)
     make_leader("滝沢 桜", division=division)
     team = make_team("オンライン化PT", measures=[measure])
-    html = render_to_string("governance/_measure_responsibility.html", {"measure": measure})
+    html = render_to_string(
+        "governance/_measure_responsibility.html", {"measure": measure, "user": reader}
+    )
     assert f'<a href="{division.get_absolute_url()}">テスト部 市民課</a>' in html
     assert "滝沢 桜" in html
     assert f'<a href="{helper.get_absolute_url()}">総務部 情報企画課</a>' in html
