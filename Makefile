@@ -21,7 +21,7 @@ run: setup
 	$(PY) manage.py runserver $(HOST)
 
 test: setup
-	$(PY) -m pytest
+	$(PY) -m pytest -n auto
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
