@@ -178,3 +178,15 @@ def test_grant_role_makes_editing_roles_staff(django_user_model):
     user.refresh_from_db()
     assert user.is_staff
     assert user.has_perm("measures.import_measures")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_roles_come_back_after_a_flush():
+    """Browser tests flush the database between tests; the groups must not vanish with it."""
+    call_command("flush", interactive=False, verbosity=0)
+    assert set(Group.objects.values_list("name", flat=True)) >= set(ROLE_NAMES)
+    assert (
+        Group.objects.get(name=POLICY_DIVISION)
+        .permissions.filter(codename="import_measures")
+        .exists()
+    )
