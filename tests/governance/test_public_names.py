@@ -39,3 +39,14 @@ def test_staff_see_the_names(reader_client, named_pages):
     shown = "".join(reader_client.get(url).content.decode() for url in named_pages)
     for name in ("盛岡 太郎", "岩手 次郎", "紫波 三郎"):
         assert name in shown
+
+
+def test_dates_follow_the_reader_language(reader_client, make_leader, make_division):
+    import datetime
+
+    division = make_division("市民課")
+    make_leader("盛岡 太郎", division=division, start=datetime.date(2020, 4, 1))
+
+    assert "2020年4月1日" in reader_client.get(division.get_absolute_url()).content.decode()
+    reader_client.post("/i18n/setlang/", {"language": "en"})
+    assert "April 1, 2020" in reader_client.get(division.get_absolute_url()).content.decode()
