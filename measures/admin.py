@@ -60,10 +60,16 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistory
         "status_mark",
         "periods_text",
         "relisted_in",
+        "responsible_division",
     ]
     list_display_links = ["name"]
-    list_filter = ["category", "status", "periods"]
-    list_select_related = ["category"]
+    list_filter = [
+        "category",
+        "status",
+        "periods",
+        ("responsible_division", admin.RelatedOnlyFieldListFilter),
+    ]
+    list_select_related = ["category", "responsible_division"]
     autocomplete_fields = ["responsible_division", "cooperating_divisions"]
     search_fields = ["name"]
     search_help_text = _(
