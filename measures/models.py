@@ -369,7 +369,7 @@ class Relisting(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.label}（再掲）"
+        return _("%(label)s（再掲）") % {"label": self.label}
 
     def natural_key(self):
         return (self.category.code, self.position)

@@ -3,6 +3,8 @@
 from collections.abc import Iterable, Sequence
 from typing import Protocol
 
+from django.utils.translation import gettext as _
+
 from .text import search_key
 
 RANGE_MARK = "～"
@@ -51,22 +53,23 @@ def parse_periods(text: str, known: Sequence[_Period]) -> list[_Period]:
 
     normalised = search_key(text)
     if not normalised:
-        raise PeriodTextError("計画期間が空です。")
+        raise PeriodTextError(_("計画期間が空です。"))
     for mark in _RANGE_MARKS:
         normalised = normalised.replace(mark, "~")
 
     chosen: dict[int, _Period] = {}
     for part in normalised.replace("、", SEPARATOR).replace(",", SEPARATOR).split(SEPARATOR):
         if not part:
-            raise PeriodTextError(f"計画期間「{text}」を読み取れません。")
+            raise PeriodTextError(_("計画期間「%(text)s」を読み取れません。") % {"text": text})
         ends = part.split("~")
         if len(ends) > 2 or any(end not in by_label for end in ends):
             raise PeriodTextError(
-                f"計画期間「{text}」を読み取れません（例: 一次～四次、一次・四次、二次）。"
+                _("計画期間「%(text)s」を読み取れません（例: 一次～四次、一次・四次、二次）。")
+                % {"text": text}
             )
         first, last = by_label[ends[0]], by_label[ends[-1]]
         if first.number > last.number:
-            raise PeriodTextError(f"計画期間「{text}」の範囲が逆順です。")
+            raise PeriodTextError(_("計画期間「%(text)s」の範囲が逆順です。") % {"text": text})
         for period in ordered:
             if first.number <= period.number <= last.number:
                 chosen[period.number] = period

@@ -98,12 +98,12 @@ def _history_value(record, field: str, periods_by_pk: dict[int, str]) -> str:
             (periods_by_pk[row.planperiod_id] for row in record.periods.all()),
             key=lambda p: p.number,
         )
-        return format_periods(numbers) or "なし"
+        return format_periods(numbers) or str(_("なし"))
     if field == "responsible_division":
-        return str(record.responsible_division or "なし")
+        return str(record.responsible_division or _("なし"))
     if field == "cooperating_divisions":
         rows = record.cooperating_divisions.select_related("division__department")
-        return "、".join(sorted(str(row.division) for row in rows)) or "なし"
+        return str(_("、")).join(sorted(str(row.division) for row in rows)) or str(_("なし"))
     return str(getattr(record, field) or "")
 
 

@@ -8,6 +8,7 @@ from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from .models import MEASURE_HISTORY, RELISTING_HISTORY, Measure, Relisting, Status
 from .selectors import measure_changes_since
@@ -74,12 +75,19 @@ def measure_lock_for_edit(*, measure_pk: int, expected_version: int | None) -> M
     if expected_version == current.version:
         return current
     latest, changes = measure_changes_since(current, expected_version or 0)
-    who = (latest.history_user.get_username() if latest and latest.history_user else "") or "他の人"
+    who = (latest.history_user.get_username() if latest and latest.history_user else "") or _(
+        "他の人"
+    )
     when = timezone.localtime(latest.history_date).strftime("%Y-%m-%d %H:%M") if latest else ""
-    details = "、".join(f"{c.label}: {c.old} → {c.new}" for c in changes)
-    message = f"この施策は、あなたが開いた後に {who} さんが {when} に変更しました"
-    message += f"（{details}）。" if details else "。"
-    message += (
+    details = _("、").join(f"{c.label}: {c.old} → {c.new}" for c in changes)
+    facts = {"who": who, "when": when, "details": details}
+    if details:
+        message = _(
+            "この施策は、あなたが開いた後に %(who)s さんが %(when)s に変更しました（%(details)s）。"
+        )
+    else:
+        message = _("この施策は、あなたが開いた後に %(who)s さんが %(when)s に変更しました。")
+    message = (message % facts) + _(
         "あなたの変更は保存していません。"
         "ページを開き直して最新の内容を確かめてから、もう一度変更してください。"
     )

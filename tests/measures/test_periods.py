@@ -52,3 +52,12 @@ def test_parse_periods_refuses_unreadable_text_with_a_message(periods, text):
 def test_parse_and_format_round_trip(periods):
     for text in ["一次～四次", "一次・四次", "二次～三次", "三次"]:
         assert format_periods(parse_periods(text, periods)) == text
+
+
+def test_period_errors_follow_the_reader_language(periods):
+    from django.utils import translation
+
+    with pytest.raises(PeriodTextError, match="計画期間「五次」を読み取れません"):
+        parse_periods("五次", periods)
+    with translation.override("en"), pytest.raises(PeriodTextError, match="cannot be read"):
+        parse_periods("五次", periods)
