@@ -3,7 +3,7 @@ from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from governance.roles import may_change_as_leader, may_change_everything
+from governance.roles import led_division_ids, may_change_as_leader, may_change_everything
 from morioka_ict.admin_fields import SafeRelationsAdminMixin
 
 from .excel.admin_views import ExcelImportAdminMixin
@@ -27,6 +27,23 @@ class RelistingInline(SafeRelationsAdminMixin, admin.TabularInline):
     def get_formset(self, request, obj=None, **kwargs):
         kwargs.setdefault("absolute_max", self.max_num)
         return super().get_formset(request, obj, **kwargs)
+
+
+class LedByMeFilter(admin.SimpleListFilter):
+    """A 情報化推進リーダー's shortcut to the measures they may change."""
+
+    title = _("自分の担当")
+    parameter_name = "led_by_me"
+
+    def lookups(self, request, model_admin):
+        if not led_division_ids(request.user):
+            return []
+        return [("1", _("自分がリーダーを務める課の施策"))]
+
+    def queryset(self, request, queryset):
+        if self.value() == "1":
+            return queryset.filter(responsible_division__in=led_division_ids(request.user))
+        return queryset
 
 
 def _status_action(status: Status):
@@ -68,6 +85,7 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistory
         "status",
         "periods",
         ("responsible_division", admin.RelatedOnlyFieldListFilter),
+        LedByMeFilter,
     ]
     list_select_related = ["category", "responsible_division"]
     autocomplete_fields = ["responsible_division", "cooperating_divisions"]

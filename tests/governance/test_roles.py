@@ -190,3 +190,25 @@ def test_roles_come_back_after_a_flush():
         .permissions.filter(codename="import_measures")
         .exists()
     )
+
+
+def test_leader_finds_their_own_measures_with_one_filter(member, client, two_measures, divisions):
+    user = member(LEADER)
+    PromotionLeader.objects.create(
+        division=divisions[0],
+        person_name="盛岡 花子",
+        appointed_by="市民課長",
+        start_date=datetime.date(2020, 4, 1),
+        user=user,
+    )
+    changelist = reverse("admin:measures_measure_changelist")
+
+    assert "自分がリーダーを務める課の施策" in client.get(changelist).content.decode()
+    mine = client.get(changelist, {"led_by_me": "1"})
+    assert [m.name for m in mine.context["cl"].result_list] == ["市民課の施策"]
+
+
+def test_filter_is_not_offered_to_those_who_lead_nothing(member, client, two_measures):
+    member(POLICY_DIVISION)
+    page = client.get(reverse("admin:measures_measure_changelist")).content.decode()
+    assert "自分がリーダーを務める課の施策" not in page
