@@ -357,31 +357,22 @@ def first_history_date() -> date | None:
 
 
 @dataclass(frozen=True)
-class BrowserRow:
-    """A row of the measure browser: a measure, or (on request) one of its re-listings."""
+class BrowserRow(TableRow):
+    """A row of the measure browser, with the sort keys of its columns."""
 
-    measure: Measure
-    relisting: Relisting | None = None
-
-    @property
-    def is_relisting(self) -> bool:
-        return self.relisting is not None
-
-    @property
-    def category(self) -> Category:
-        return self.relisting.category if self.relisting else self.measure.category
+    @classmethod
+    def of(cls, measure: Measure, relisting: Relisting | None = None) -> "BrowserRow":
+        if relisting is None:
+            return cls(measure.category, measure.position, measure)
+        return cls(relisting.category, relisting.position, measure, relisting)
 
     @property
     def category_order(self) -> int:
         return self.category.order
 
     @property
-    def position(self) -> int:
-        return self.relisting.position if self.relisting else self.measure.position
-
-    @property
     def name(self) -> str:
-        return self.relisting.label if self.relisting else self.measure.name
+        return self.label
 
     @property
     def name_key(self) -> str:
@@ -423,10 +414,10 @@ def browser_rows(measures, *, category: Category | None, with_relistings: bool) 
     rows = []
     for measure in measures.with_display_data():
         if category is None or measure.category_id == category.pk:
-            rows.append(BrowserRow(measure))
+            rows.append(BrowserRow.of(measure))
         if with_relistings:
             rows.extend(
-                BrowserRow(measure, r)
+                BrowserRow.of(measure, r)
                 for r in measure.relistings.all()
                 if category is None or r.category_id == category.pk
             )
