@@ -29,51 +29,39 @@ class _Perm:
     codename: str
     model: str
 
-
-def _domain_permissions(Permission) -> list[_Perm]:
-    rows = Permission.objects.filter(content_type__app_label__in=DOMAIN_APPS).values_list(
-        "content_type__app_label", "codename", "content_type__model"
-    )
-    return [_Perm(*row) for row in rows]
+    @property
+    def key(self) -> tuple[str, str]:
+        return (self.app_label, self.codename)
 
 
 def role_permissions(Permission) -> dict[str, set[tuple[str, str]]]:
     """Return {role name: {(app_label, codename)}} from the permissions that exist now."""
-    domain = _domain_permissions(Permission)
+    every = [
+        _Perm(*row)
+        for row in Permission.objects.values_list(
+            "content_type__app_label", "codename", "content_type__model"
+        )
+    ]
+    domain = [p for p in every if p.app_label in DOMAIN_APPS]
     # History tables and the access record are written by the system only: nobody edits them.
     system_written = {
         p for p in domain if p.model.startswith("historical") or p.model == ACCESS_RECORD_MODEL
     }
-    view = {(p.app_label, p.codename) for p in domain if p.codename.startswith("view_")}
-    view_records = {
-        (p.app_label, p.codename)
-        for p in domain
-        if p.model == ACCESS_RECORD_MODEL and p.codename.startswith("view_")
-    }
-    reader = view - view_records
+    views = {p for p in domain if p.codename.startswith("view_")}
+    view_records = {p.key for p in views if p.model == ACCESS_RECORD_MODEL}
+    reader = {p.key for p in views} - view_records
     edit_everything = {
-        (p.app_label, p.codename)
+        p.key
         for p in domain
         if p not in system_written and p.codename.split("_", 1)[0] in {"add", "change", "delete"}
     }
     policy = reader | edit_everything | view_records | {IMPORT_PERMISSION}
-    auth = {
-        ("auth", codename)
-        for codename in Permission.objects.filter(content_type__app_label="auth").values_list(
-            "codename", flat=True
-        )
-    }
-    axes = {
-        ("axes", codename)
-        for codename in Permission.objects.filter(content_type__app_label="axes").values_list(
-            "codename", flat=True
-        )
-    }
+    accounts = {p.key for p in every if p.app_label in {"auth", "axes"}}
     return {
         READER: reader,
         LEADER: reader | {OWN_DIVISION_PERMISSION},
         POLICY_DIVISION: policy,
-        ADMINISTRATOR: policy | auth | axes,
+        ADMINISTRATOR: policy | accounts,
     }
 
 
@@ -96,11 +84,17 @@ def led_division_ids(user) -> set[int]:
     """Return the divisions whose measures ``user`` may change as their current leader."""
     if not user.is_authenticated:
         return set()
-    from governance.models import PromotionLeader
+    # Admin asks several times per request (permissions, filters); like Django's own permission
+    # cache, the answer is kept on the user object, which lives for one request.
+    if not hasattr(user, "_led_division_ids"):
+        from governance.models import PromotionLeader
 
-    return set(
-        PromotionLeader.objects.current().filter(user=user).values_list("division_id", flat=True)
-    )
+        user._led_division_ids = set(
+            PromotionLeader.objects.current()
+            .filter(user=user)
+            .values_list("division_id", flat=True)
+        )
+    return user._led_division_ids
 
 
 def may_change_everything(user) -> bool:
