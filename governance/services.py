@@ -4,14 +4,12 @@ import json
 from pathlib import Path
 
 from django.conf import settings
-from django.core.management import call_command
 from django.db import transaction
 from django.db.models import Q
-from django.test.utils import override_settings
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from measures.models import Measure
+from measures.services import load_with_initial_history
 
 from .models import (
     BodyRelation,
@@ -39,16 +37,9 @@ _SAMPLE_MODELS = [*_SEED_MODELS, PromotionLeader, ProjectTeam, ProjectTeamMember
 
 
 def _load_with_initial_history(fixture: Path, reason: str) -> None:
-    """loaddata saves raw, which history skips; give each loaded row one "+" entry instead."""
-    before = {model: set(model.objects.values_list("pk", flat=True)) for model in _SAMPLE_MODELS}
-    with override_settings(SIMPLE_HISTORY_ENABLED=False):
-        call_command("loaddata", str(fixture), verbosity=0)
-    now = timezone.now()
-    for model in _SAMPLE_MODELS:
-        for obj in model.objects.exclude(pk__in=before[model]):
-            obj._history_date = now
-            obj._change_reason = reason
-            history_recorder(model).create_historical_record(obj, "+")
+    load_with_initial_history(
+        fixture, {model: history_recorder(model) for model in _SAMPLE_MODELS}, reason
+    )
 
 
 @transaction.atomic

@@ -27,16 +27,25 @@ def register_seed(*, fixture: Path = SEED_FIXTURE) -> bool:
     """
     if Measure.objects.exists():
         return False
-    # loaddata's m2m writes would each record a "~" entry; the seed gets one "+" entry instead.
+    load_with_initial_history(
+        fixture, {Measure: MEASURE_HISTORY, Relisting: RELISTING_HISTORY}, SEED_CHANGE_REASON
+    )
+    return True
+
+
+def load_with_initial_history(fixture: Path, recorders: dict, reason: str) -> None:
+    """Load ``fixture`` and give each new row of the ``recorders``' models one "+" history
+    entry: loaddata saves raw, which history skips, and its m2m writes would each record a "~"
+    entry instead."""
+    before = {model: set(model.objects.values_list("pk", flat=True)) for model in recorders}
     with override_settings(SIMPLE_HISTORY_ENABLED=False):
         call_command("loaddata", str(fixture), verbosity=0)
     now = timezone.now()
-    for model, recorder in ((Measure, MEASURE_HISTORY), (Relisting, RELISTING_HISTORY)):
-        for obj in model.objects.all():
+    for model, recorder in recorders.items():
+        for obj in model.objects.exclude(pk__in=before[model]):
             obj._history_date = now
-            obj._change_reason = SEED_CHANGE_REASON
+            obj._change_reason = reason
             recorder.create_historical_record(obj, "+")
-    return True
 
 
 def measure_set_status(
