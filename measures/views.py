@@ -14,6 +14,7 @@ from django_filters.views import FilterView
 from django_tables2 import SingleTableMixin
 
 from governance.audit import AccessKind, record_access
+from governance.selectors import measure_responsibility
 
 from . import selectors
 from .excel.measure_list import measure_list_csv, measure_list_workbook
@@ -169,4 +170,5 @@ class MeasureDetailView(DetailView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["history"] = selectors.measure_history(self.object)
+        context["responsibility"] = measure_responsibility(self.object)
         return context

@@ -107,7 +107,8 @@ def test_include_shows_division_leader_cooperating_divisions_and_teams(
     make_leader("滝沢 桜", division=division)
     team = make_team("オンライン化PT", measures=[measure])
     html = render_to_string(
-        "governance/_measure_responsibility.html", {"measure": measure, "user": reader}
+        "governance/_measure_responsibility.html",
+        {"responsibility": measure_responsibility(measure), "user": reader},
     )
     assert f'<a href="{division.get_absolute_url()}">テスト部 市民課</a>' in html
     assert "滝沢 桜" in html
@@ -118,7 +119,8 @@ def test_include_shows_division_leader_cooperating_divisions_and_teams(
 
 def test_include_for_a_measure_without_a_division(make_measure):
     html = render_to_string(
-        "governance/_measure_responsibility.html", {"measure": make_measure("未割当の施策")}
+        "governance/_measure_responsibility.html",
+        {"responsibility": measure_responsibility(make_measure("未割当の施策"))},
     )
     assert "担当課" in html
     assert "未設定" in html
