@@ -60,7 +60,8 @@ class MeasureAdminForm(forms.ModelForm):
             try:
                 measure_lock_for_edit(
                     measure_pk=self.instance.pk,
-                    expected_version=cleaned.get("expected_version"),
+                    # A form posted without its version cannot prove it saw the latest edit.
+                    expected_version=cleaned.get("expected_version") or 0,
                 )
             except EditConflict as conflict:
                 raise ValidationError(str(conflict), code="conflict") from conflict

@@ -6,7 +6,12 @@ import pytest
 from django.db import connection, transaction
 
 from measures.models import Measure, Status
-from measures.services import EditConflict, measure_lock_for_edit, measure_set_status
+from measures.services import (
+    EditConflict,
+    measure_edit,
+    measure_lock_for_edit,
+    measure_set_status,
+)
 
 
 @pytest.mark.django_db
@@ -75,3 +80,39 @@ def test_second_connection_waits_for_the_first_and_is_refused(make_measure):
     assert "状況: 一部着手 → 実施" in outcome["second"]
     measure.refresh_from_db()
     assert (measure.status, measure.version) == (Status.IMPLEMENTED, 2)
+
+
+@pytest.mark.django_db(transaction=True)
+def test_locking_a_measure_outside_a_transaction_is_refused_on_every_database(make_measure):
+    measure = make_measure("施策A")
+    with pytest.raises(transaction.TransactionManagementError):
+        measure_lock_for_edit(measure_pk=measure.pk, expected_version=measure.version)
+
+
+@pytest.mark.django_db
+def test_measure_edit_opens_its_own_transaction_and_refuses_a_stale_version(make_measure):
+    measure = make_measure("施策A", status=Status.PARTIAL)
+    with measure_edit(measure_pk=measure.pk, expected_version=1) as current:
+        current.status = Status.IMPLEMENTED
+        current.save()
+    stale = measure_edit(measure_pk=measure.pk, expected_version=1)
+    with pytest.raises(EditConflict, match="施策「施策A」は、あなたが開いた後に"):
+        stale.__enter__()
+
+
+@pytest.mark.django_db
+def test_bulk_status_change_refuses_all_when_one_measure_changed_since_it_was_shown(
+    make_measure,
+):
+    first = make_measure("施策A", status=Status.PARTIAL)
+    second = make_measure("施策B", status=Status.PARTIAL)
+    shown = {first.pk: first.version, second.pk: second.version}
+    second.notes = "同僚の編集"
+    second.save()
+
+    with pytest.raises(EditConflict, match="施策「施策B」"):
+        measure_set_status(
+            measures=[first, second], status=Status.IMPLEMENTED, expected_versions=shown
+        )
+    assert set(Measure.objects.values_list("status", flat=True)) == {Status.PARTIAL}
+    assert Measure.objects.get(pk=first.pk).version == 1
