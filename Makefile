@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 INSTALLED := $(VENV)/.installed
 HOST ?= 127.0.0.1:8000
 
-.PHONY: run test setup lint format clean
+.PHONY: run test setup lint format clean bench
 
 $(INSTALLED): requirements.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -22,6 +22,11 @@ run: setup
 
 test: setup
 	$(PY) -m pytest -n auto
+
+# Throw-away registers of 10,000 and 96,000 measures on the configured database (DATABASE_URL);
+# prints every page and download against the admin changelist and plain writers.
+bench: $(INSTALLED)
+	PYTHONUNBUFFERED=1 $(PY) benchmarks/pages.py $(BENCH_ARGS)
 
 lint: $(INSTALLED)
 	$(VENV)/bin/ruff check .
