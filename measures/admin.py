@@ -1,16 +1,30 @@
+from contextlib import contextmanager
+
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 
 from governance.roles import led_division_ids, may_change_as_leader, may_change_everything
 from morioka_ict.admin_fields import SafeRelationsAdminMixin
+from morioka_ict.history_admin import HistoryAdmin, RestoreConflict, nothing
 
 from .excel.admin_views import ExcelImportAdminMixin
 from .forms import MeasureAdminForm
 from .models import Category, Measure, Plan, PlanPeriod, Relisting, Status
-from .services import measure_set_status
+from .periods import format_periods
+from .services import EditConflict, measure_edit, measure_set_status
 from .text import search_key
+
+
+def status_text(value: str) -> str:
+    """Return a status as the plan prints it: 「◎ 実施」."""
+    status = Status(value)
+    return f"{status.mark} {status.label}"
+
+
+def _periods_text(periods) -> str:
+    return format_periods(p for p in periods if not isinstance(p, DeletedObject)) or nothing()
 
 
 class RelistingInline(SafeRelationsAdminMixin, admin.TabularInline):
@@ -68,7 +82,7 @@ def _status_action(status: Status):
 
 
 @admin.register(Measure)
-class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistoryAdmin):
+class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, HistoryAdmin):
     form = MeasureAdminForm
     list_display = [
         "category_short",
@@ -97,7 +111,8 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistory
     show_facets = admin.ShowFacets.ALWAYS
     inlines = [RelistingInline]
     actions = [_status_action(status) for status in Status]
-    history_list_display = ["status", "history_username"]
+    history_list_display = ["status"]
+    history_formatters = {"status": status_text, "periods": _periods_text}
     list_per_page = 100
 
     # What a 情報化推進リーダー may change on their own division's measures.
@@ -129,6 +144,22 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistory
         obj._change_reason = form.cleaned_data.get("change_reason", "")
         super().save_model(request, obj, form, change)
 
+    def has_restore_permission(self, request, obj=None):
+        """Restoring rewrites every field, so 情報化推進リーダー (状況 and 備考 only) never
+        restore; those who may change every measure do."""
+        return obj is not None and may_change_everything(request.user)
+
+    def restore_shown(self, obj: Measure) -> int:
+        return obj.version
+
+    @contextmanager
+    def locked_for_restore(self, *, pk, shown: int):
+        try:
+            with measure_edit(measure_pk=pk, expected_version=shown) as current:
+                yield current
+        except EditConflict as conflict:
+            raise RestoreConflict(str(conflict)) from conflict
+
     def get_search_results(self, request, queryset, search_term):
         """Search on the normalised key instead of the raw name (see measures/text.py)."""
         if not search_term.strip():
@@ -153,7 +184,7 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistory
 
 
 @admin.register(Relisting)
-class RelistingAdmin(SafeRelationsAdminMixin, SimpleHistoryAdmin):
+class RelistingAdmin(SafeRelationsAdminMixin, HistoryAdmin):
     list_display = ["category", "position", "label", "measure"]
     list_filter = ["category"]
     list_select_related = ["category", "measure", "measure__category"]
