@@ -27,6 +27,11 @@ def _periods_text(periods) -> str:
     return format_periods(p for p in periods if not isinstance(p, DeletedObject)) or nothing()
 
 
+# A measure can be re-listed once in each other category: more rows than this in one posted
+# form can only be a tampered form, which is refused instead of rendered.
+RELISTING_ROWS_CAP = 10
+
+
 class RelistingInline(SafeRelationsAdminMixin, admin.TabularInline):
     model = Relisting
     fk_name = "measure"
@@ -34,12 +39,12 @@ class RelistingInline(SafeRelationsAdminMixin, admin.TabularInline):
     fields = ["category", "position", "label"]
     verbose_name = _("再掲先")
     verbose_name_plural = _("再掲先（他の区分の表に再掲される行。集計には数えません）")
-    # A measure can be re-listed once in each other category; a tampered form asking for
-    # thousands of rows is refused instead of rendered.
-    max_num = 10
+    max_num = RELISTING_ROWS_CAP
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs.setdefault("absolute_max", self.max_num)
+        # Not self.max_num: admin sets it to 0 for those who may not add re-listings (a
+        # leader), and their read-only rows are still posted with the form.
+        kwargs.setdefault("absolute_max", RELISTING_ROWS_CAP)
         return super().get_formset(request, obj, **kwargs)
 
 

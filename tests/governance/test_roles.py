@@ -212,3 +212,68 @@ def test_filter_is_not_offered_to_those_who_lead_nothing(member, client, two_mea
     member(POLICY_DIVISION)
     page = client.get(reverse("admin:measures_measure_changelist")).content.decode()
     assert "自分がリーダーを務める課の施策" not in page
+
+
+def _posted_inputs(page, prefix: str) -> dict:
+    """Return the hidden and visible inputs a browser would post back for ``prefix``."""
+    from html.parser import HTMLParser
+
+    found = {}
+
+    class Inputs(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "input" and (attrs.get("name") or "").startswith(prefix):
+                found[attrs["name"]] = attrs.get("value") or ""
+
+    Inputs().feed(page.content.decode())
+    return found
+
+
+@pytest.fixture
+def leader_with_relisted_measure(member, two_measures, divisions, make_category, make_relisting):
+    mine, _ = two_measures
+    user = member(LEADER)
+    PromotionLeader.objects.create(
+        division=divisions[0],
+        person_name="盛岡 花子",
+        appointed_by="市民課長",
+        start_date=datetime.date(2020, 4, 1),
+        user=user,
+    )
+    make_relisting(mine, make_category("e-other"), position=7, label="再掲の表記")
+    make_relisting(mine, make_category("e-third"), position=2, label="もう一つの再掲")
+    return mine
+
+
+def test_leader_saves_a_measure_that_has_relistings(client, leader_with_relisted_measure):
+    mine = leader_with_relisted_measure
+    relistings_before = list(mine.relistings.values())
+    page = client.get(_change_url(mine))
+    data = measure_form_data(mine, status=Status.IMPLEMENTED, notes="令和8年度に完了")
+    data.update(_posted_inputs(page, "relistings-"))
+    assert data["relistings-TOTAL_FORMS"] == "2"
+
+    response = client.post(_change_url(mine), data)
+
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.status, mine.notes) == (Status.IMPLEMENTED, "令和8年度に完了")
+    assert list(mine.relistings.values()) == relistings_before
+
+
+def test_leader_form_asking_for_thousands_of_relisting_rows_is_still_refused(
+    client, leader_with_relisted_measure
+):
+    mine = leader_with_relisted_measure
+    page = client.get(_change_url(mine))
+    data = measure_form_data(mine, status=Status.IMPLEMENTED)
+    data.update(_posted_inputs(page, "relistings-"))
+    data["relistings-TOTAL_FORMS"] = 5000
+
+    response = client.post(_change_url(mine), data)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="relistings-') < 200
+    mine.refresh_from_db()
+    assert mine.status == Status.PARTIAL
