@@ -146,8 +146,18 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, HistoryAdmin)
         return actions
 
     def save_model(self, request, obj, form, change):
+        """Save through the edit guard: the form's own check gives the message; this makes the
+        save itself refuse a version it has not seen. (Admin runs the whole change form in
+        one transaction, so the form's lock is still held here.)"""
         obj._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_model(request, obj, form, change)
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        with measure_edit(
+            measure_pk=obj.pk, expected_version=form.cleaned_data.get("expected_version") or 0
+        ) as current:
+            obj.version = current.version
+            super().save_model(request, obj, form, change)
 
     def has_restore_permission(self, request, obj=None):
         """Restoring rewrites every field, so 情報化推進リーダー (状況 and 備考 only) never
