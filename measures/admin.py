@@ -1,7 +1,9 @@
 from contextlib import contextmanager
 
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 
@@ -10,7 +12,7 @@ from morioka_ict.admin_fields import SafeRelationsAdminMixin
 from morioka_ict.history_admin import HistoryAdmin, RestoreConflict, nothing
 
 from .excel.admin_views import ExcelImportAdminMixin
-from .forms import MeasureAdminForm
+from .forms import BulkStatusForm, MeasureAdminForm
 from .models import Category, Measure, Plan, PlanPeriod, Relisting, Status
 from .periods import format_periods
 from .services import EditConflict, measure_edit, measure_set_status
@@ -67,15 +69,7 @@ class LedByMeFilter(admin.SimpleListFilter):
 
 def _status_action(status: Status):
     def action(modeladmin, request, queryset):
-        changed = measure_set_status(
-            measures=queryset, status=status, user=request.user, reason=_("一括変更")
-        )
-        modeladmin.message_user(
-            request,
-            _("%(count)d 件の状況を「%(label)s」に変更しました（変更履歴に記録済み）。")
-            % {"count": changed, "label": status.label},
-            messages.SUCCESS,
-        )
+        return modeladmin.set_status_in_bulk(request, queryset, status)
 
     action.__name__ = f"set_status_{status.value}"
     action.short_description = _("選択した施策の状況を %(mark)s %(label)s に変更") % {
@@ -84,6 +78,23 @@ def _status_action(status: Status):
     }
     action.allowed_permissions = ("change",)
     return action
+
+
+def _shown_versions(post, measures: list[Measure]) -> dict[int, int]:
+    """Return {pk: version shown on the confirmation page} for the measures selected there.
+
+    A measure posted without its version (or with a broken one) counts as unseen (0), so the
+    guard refuses it rather than overwrite an edit nobody looked at.
+    """
+    pks = {m.pk for m in measures}
+    for value in post.getlist(helpers.ACTION_CHECKBOX_NAME):
+        if value.isdigit():
+            pks.add(int(value))
+    shown = {}
+    for pk in pks:
+        value = post.get(f"version_{pk}", "")
+        shown[pk] = int(value) if value.isdigit() else 0
+    return shown
 
 
 @admin.register(Measure)
@@ -158,6 +169,59 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, HistoryAdmin)
         ) as current:
             obj.version = current.version
             super().save_model(request, obj, form, change)
+
+    def set_status_in_bulk(self, request, queryset, status: Status):
+        """Show the selected measures with their current and new status and ask for a reason;
+        on confirmation change them all through the edit guard, or none if any was edited after
+        the confirmation page was shown."""
+        measures = list(queryset.select_related("category").order_by("category__order", "position"))
+        confirmed = request.POST.get("confirm") == "yes"
+        form = BulkStatusForm(request.POST if confirmed else None)
+        if confirmed and form.is_valid():
+            try:
+                changed = measure_set_status(
+                    measures=measures,
+                    status=status,
+                    user=request.user,
+                    reason=form.cleaned_data["change_reason"],
+                    expected_versions=_shown_versions(request.POST, measures),
+                )
+            except EditConflict as conflict:
+                form.add_error(None, str(conflict))
+                measures = list(
+                    queryset.select_related("category").order_by("category__order", "position")
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(count)d 件の状況を「%(label)s」に変更しました（変更履歴に記録済み）。")
+                    % {"count": changed, "label": status.label},
+                    messages.SUCCESS,
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/measures/measure/status_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("状況の一括変更の確認"),
+                "opts": self.opts,
+                "status": status,
+                "status_text": status_text(status),
+                "rows": [
+                    {
+                        "measure": m,
+                        "current": status_text(m.status),
+                        "unchanged": m.status == status,
+                    }
+                    for m in measures
+                ],
+                "changing": sum(1 for m in measures if m.status != status),
+                "form": form,
+                "action": f"set_status_{status.value}",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
 
     def has_restore_permission(self, request, obj=None):
         """Restoring rewrites every field, so 情報化推進リーダー (状況 and 備考 only) never

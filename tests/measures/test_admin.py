@@ -56,6 +56,9 @@ def test_admin_bulk_status_change_records_history_per_measure(seeded, admin_clie
         {
             "action": "set_status_implemented",
             "_selected_action": [m.pk for m in targets],
+            **{f"version_{m.pk}": m.version for m in targets},
+            "confirm": "yes",
+            "change_reason": "庁議で報告",
         },
         follow=True,
     )
@@ -66,6 +69,7 @@ def test_admin_bulk_status_change_records_history_per_measure(seeded, admin_clie
         assert measure.status == Status.IMPLEMENTED
         latest = measure.history.latest()
         assert latest.history_user == admin_user
+        assert latest.history_change_reason == "庁議で報告"
         assert latest.status == Status.IMPLEMENTED
         assert latest.prev_record.status == Status.NOT_STARTED
 
