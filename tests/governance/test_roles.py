@@ -159,7 +159,7 @@ def test_policy_division_edits_everything_and_reads_the_access_record(member, cl
     theirs.refresh_from_db()
     assert theirs.name == "新しい名称"
     assert client.get(reverse("admin:governance_accessrecord_changelist")).status_code == 200
-    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
 
 
 def test_administrator_manages_accounts(member, client):
@@ -275,5 +275,63 @@ def test_leader_form_asking_for_thousands_of_relisting_rows_is_still_refused(
 
     assert response.status_code == 200
     assert response.content.decode().count('name="relistings-') < 200
+    mine.refresh_from_db()
+    assert mine.status == Status.PARTIAL
+
+
+USER_AUTOCOMPLETE = reverse("admin:autocomplete")
+LEADER_ACCOUNT_FIELD = {
+    "app_label": "governance",
+    "model_name": "promotionleader",
+    "field_name": "user",
+}
+
+
+def test_policy_division_finds_accounts_to_link_a_leaders_appointment(
+    member, client, django_user_model
+):
+    django_user_model.objects.create_user("sato.hanako", password="unused")
+    member(POLICY_DIVISION)
+
+    response = client.get(USER_AUTOCOMPLETE, {**LEADER_ACCOUNT_FIELD, "term": "sato"})
+
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["sato.hanako"]
+
+
+def test_policy_division_views_accounts_but_cannot_change_them(member, client, django_user_model):
+    other = django_user_model.objects.create_user("sato.hanako", password="unused")
+    member(POLICY_DIVISION)
+    change_url = reverse("admin:auth_user_change", args=[other.pk])
+
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
+    assert client.get(change_url).status_code == 200
+    response = client.post(change_url, {"username": "renamed", "is_superuser": "on"})
+    assert response.status_code == 403
+    assert client.get(reverse("admin:auth_user_add")).status_code == 403
+    other.refresh_from_db()
+    assert (other.username, other.is_superuser) == ("sato.hanako", False)
+
+
+def test_reader_gets_no_account_autocomplete(member, client, django_user_model):
+    django_user_model.objects.create_user("sato.hanako", password="unused")
+    member(READER)
+    response = client.get(USER_AUTOCOMPLETE, {**LEADER_ACCOUNT_FIELD, "term": "sato"})
+    assert response.status_code == 403
+
+
+def test_reader_made_by_grant_role_views_records_in_admin_but_changes_nothing(
+    member, client, two_measures
+):
+    mine, _ = two_measures
+    user = member(READER, is_staff=False)
+    assert user.is_staff
+
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:measures_measure_changelist")).status_code == 200
+    assert client.get(_change_url(mine)).status_code == 200
+    assert client.get(reverse("admin:governance_division_changelist")).status_code == 200
+    assert _edit(client, mine, status=Status.IMPLEMENTED).status_code == 403
+    assert client.get(reverse("admin:measures_measure_add")).status_code == 403
     mine.refresh_from_db()
     assert mine.status == Status.PARTIAL
