@@ -118,3 +118,46 @@ def test_appointment_history_shows_dates_and_empty_values_in_words(admin_client,
     assert " 登録 " in text and " 変更 " in text
     for code in CODES:
         assert code not in text, code
+
+
+def _history_admins():
+    from django.contrib import admin
+
+    from morioka_ict.history_admin import HistoryAdmin
+
+    return [m for m in admin.site._registry.values() if isinstance(m, HistoryAdmin)]
+
+
+@pytest.mark.parametrize("model_admin", _history_admins(), ids=lambda m: m.model._meta.model_name)
+def test_every_history_list_and_version_page_reads_in_japanese(
+    admin_client, admin_user, seeded, model_admin
+):
+    import io
+
+    from django.core.management import call_command
+
+    from governance.services import register_governance_seed
+
+    register_governance_seed()
+    call_command("load_governance_sample", stdout=io.StringIO())
+    obj = model_admin.model.objects.first()
+    obj._history_user = admin_user
+    obj.save()
+    meta = model_admin.model._meta
+    latest = obj.history.order_by("-history_date", "-history_id").first()
+
+    listing = admin_client.get(
+        reverse(f"admin:{meta.app_label}_{meta.model_name}_history", args=[obj.pk])
+    )
+    version = admin_client.get(
+        reverse(
+            f"admin:{meta.app_label}_{meta.model_name}_simple_history",
+            args=[obj.pk, latest.history_id],
+        )
+    )
+
+    assert listing.status_code == version.status_code == 200
+    for text in (_text(listing), _text(version)):
+        assert "変更者" in text
+        for code in CODES:
+            assert code not in text, code
