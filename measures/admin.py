@@ -80,21 +80,29 @@ def _status_action(status: Status):
     return action
 
 
+def _posted_number(value: str) -> int | None:
+    """Return a posted whole number within the database's integer range, else None."""
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if 0 <= number < 2**31 else None
+
+
 def _shown_versions(post, measures: list[Measure]) -> dict[int, int]:
     """Return {pk: version shown on the confirmation page} for the measures selected there.
 
     A measure posted without its version (or with a broken one) counts as unseen (0), so the
-    guard refuses it rather than overwrite an edit nobody looked at.
+    guard refuses it rather than overwrite an edit nobody looked at; a selected measure that
+    has since been deleted is named by the guard too.
     """
     pks = {m.pk for m in measures}
-    for value in post.getlist(helpers.ACTION_CHECKBOX_NAME):
-        if value.isdigit():
-            pks.add(int(value))
-    shown = {}
-    for pk in pks:
-        value = post.get(f"version_{pk}", "")
-        shown[pk] = int(value) if value.isdigit() else 0
-    return shown
+    pks.update(
+        pk
+        for pk in map(_posted_number, post.getlist(helpers.ACTION_CHECKBOX_NAME))
+        if pk is not None
+    )
+    return {pk: _posted_number(post.get(f"version_{pk}", "")) or 0 for pk in pks}
 
 
 @admin.register(Measure)

@@ -165,3 +165,32 @@ def test_stale_admin_form_saved_after_the_bulk_change_gets_the_conflict_message(
     assert "あなたの変更は保存していません" in text
     measure.refresh_from_db()
     assert (measure.status, measure.notes) == (Status.IMPLEMENTED, "")
+
+
+@pytest.mark.parametrize("version", ["²", "-1", "99999999999999999999", "abc"])
+def test_confirmation_with_a_broken_version_is_refused_without_an_error(
+    admin_client, selected, version
+):
+    page = _choose_action(admin_client, selected)
+    posted = {**_confirmation_inputs(page), f"version_{selected[0].pk}": version}
+    before = _state(selected)
+
+    response = admin_client.post(CHANGELIST, {**posted, "change_reason": "一括反映"})
+
+    assert response.status_code == 200
+    assert "あなたの変更は保存していません" in response.content.decode()
+    assert _state(selected) == before
+
+
+def test_measure_deleted_after_the_confirmation_is_named(admin_client, selected):
+    page = _choose_action(admin_client, selected)
+    deleted_pk = selected[1].pk
+    Measure.objects.filter(pk=deleted_pk).delete()
+
+    response = admin_client.post(
+        CHANGELIST, {**_confirmation_inputs(page), "change_reason": "一括反映"}
+    )
+
+    assert response.status_code == 200
+    assert f"施策（番号 {deleted_pk}）は削除されました" in response.content.decode()
+    assert Measure.objects.get(pk=selected[0].pk).status == Status.PARTIAL
