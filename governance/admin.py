@@ -5,9 +5,9 @@ from django import forms
 from django.contrib import admin
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
 
 from morioka_ict.admin_fields import SafeRelationsAdminMixin
+from morioka_ict.history_admin import HistoryAdmin
 
 from .audit import AccessRecord
 from .models import (
@@ -34,9 +34,8 @@ class ChangeReasonForm(forms.ModelForm):
     )
 
 
-class GovernanceAdmin(SafeRelationsAdminMixin, SimpleHistoryAdmin):
+class GovernanceAdmin(SafeRelationsAdminMixin, HistoryAdmin):
     form = ChangeReasonForm
-    history_list_display = ["history_username"]
 
     def save_model(self, request, obj, form, change):
         obj._change_reason = form.cleaned_data.get("change_reason", "")
@@ -186,7 +185,7 @@ class PromotionLeaderAdmin(GovernanceAdmin):
     search_fields = ["person_name", "division__name", "appointed_by"]
     autocomplete_fields = ["division", "user"]
     date_hierarchy = "start_date"
-    history_list_display = ["start_date", "end_date", "history_username"]
+    history_list_display = ["start_date", "end_date"]
 
     @admin.display(description=_("在任中"), boolean=True)
     def is_current_display(self, obj: PromotionLeader) -> bool:
@@ -206,7 +205,7 @@ class ProjectTeamAdmin(GovernanceAdmin):
     search_fields = ["name", "purpose"]
     autocomplete_fields = ["divisions", "measures"]
     inlines = [ProjectTeamMemberInline]
-    history_list_display = ["formed_on", "dissolved_on", "history_username"]
+    history_list_display = ["formed_on", "dissolved_on"]
 
     @admin.display(description=_("活動中"), boolean=True)
     def is_active_display(self, obj: ProjectTeam) -> bool:

@@ -13,13 +13,17 @@ POLICY_DIVISION = "情報企画課"
 ADMINISTRATOR = "管理者"
 
 ROLE_NAMES = (READER, LEADER, POLICY_DIVISION, ADMINISTRATOR)
-# Roles that edit in Django admin, which only staff accounts may enter.
-STAFF_ROLES = (LEADER, POLICY_DIVISION, ADMINISTRATOR)
+# Roles that work in Django admin, which only staff accounts may enter: every role, since 閲覧
+# views the records there too.
+STAFF_ROLES = ROLE_NAMES
 DOMAIN_APPS = ("measures", "governance")
 
 # Leaders change only the status and notes of their own division's measures (see admin).
 OWN_DIVISION_PERMISSION = ("measures", "change_own_division_measure")
 IMPORT_PERMISSION = ("measures", "import_measures")
+# 情報企画課 links a leader's appointment to a login account, which admin's account search
+# (autocomplete) allows only to those who may view accounts; changing them stays with 管理者.
+VIEW_ACCOUNTS_PERMISSION = ("auth", "view_user")
 ACCESS_RECORD_MODEL = "accessrecord"
 
 
@@ -55,7 +59,7 @@ def role_permissions(Permission) -> dict[str, set[tuple[str, str]]]:
         for p in domain
         if p not in system_written and p.codename.split("_", 1)[0] in {"add", "change", "delete"}
     }
-    policy = reader | edit_everything | view_records | {IMPORT_PERMISSION}
+    policy = reader | edit_everything | view_records | {IMPORT_PERMISSION, VIEW_ACCOUNTS_PERMISSION}
     accounts = {p.key for p in every if p.app_label in {"auth", "axes"}}
     return {
         READER: reader,

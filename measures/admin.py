@@ -1,16 +1,37 @@
+from contextlib import contextmanager
+
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.db.models import Count
+from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from simple_history.models import DeletedObject
 
 from governance.roles import led_division_ids, may_change_as_leader, may_change_everything
 from morioka_ict.admin_fields import SafeRelationsAdminMixin
+from morioka_ict.history_admin import HistoryAdmin, RestoreConflict, nothing
 
 from .excel.admin_views import ExcelImportAdminMixin
-from .forms import MeasureAdminForm
+from .forms import BulkStatusForm, MeasureAdminForm
 from .models import Category, Measure, Plan, PlanPeriod, Relisting, Status
-from .services import measure_set_status
+from .periods import format_periods
+from .services import EditConflict, measure_edit, measure_set_status
 from .text import search_key
+
+
+def status_text(value: str) -> str:
+    """Return a status as the plan prints it: 「◎ 実施」."""
+    status = Status(value)
+    return f"{status.mark} {status.label}"
+
+
+def _periods_text(periods) -> str:
+    return format_periods(p for p in periods if not isinstance(p, DeletedObject)) or nothing()
+
+
+# A measure can be re-listed once in each other category: more rows than this in one posted
+# form can only be a tampered form, which is refused instead of rendered.
+RELISTING_ROWS_CAP = 10
 
 
 class RelistingInline(SafeRelationsAdminMixin, admin.TabularInline):
@@ -20,12 +41,12 @@ class RelistingInline(SafeRelationsAdminMixin, admin.TabularInline):
     fields = ["category", "position", "label"]
     verbose_name = _("再掲先")
     verbose_name_plural = _("再掲先（他の区分の表に再掲される行。集計には数えません）")
-    # A measure can be re-listed once in each other category; a tampered form asking for
-    # thousands of rows is refused instead of rendered.
-    max_num = 10
+    max_num = RELISTING_ROWS_CAP
 
     def get_formset(self, request, obj=None, **kwargs):
-        kwargs.setdefault("absolute_max", self.max_num)
+        # Not self.max_num: admin sets it to 0 for those who may not add re-listings (a
+        # leader), and their read-only rows are still posted with the form.
+        kwargs.setdefault("absolute_max", RELISTING_ROWS_CAP)
         return super().get_formset(request, obj, **kwargs)
 
 
@@ -48,15 +69,7 @@ class LedByMeFilter(admin.SimpleListFilter):
 
 def _status_action(status: Status):
     def action(modeladmin, request, queryset):
-        changed = measure_set_status(
-            measures=queryset, status=status, user=request.user, reason=_("一括変更")
-        )
-        modeladmin.message_user(
-            request,
-            _("%(count)d 件の状況を「%(label)s」に変更しました（変更履歴に記録済み）。")
-            % {"count": changed, "label": status.label},
-            messages.SUCCESS,
-        )
+        return modeladmin.set_status_in_bulk(request, queryset, status)
 
     action.__name__ = f"set_status_{status.value}"
     action.short_description = _("選択した施策の状況を %(mark)s %(label)s に変更") % {
@@ -67,8 +80,33 @@ def _status_action(status: Status):
     return action
 
 
+def _posted_number(value: str) -> int | None:
+    """Return a posted whole number within the database's integer range, else None."""
+    try:
+        number = int(value)
+    except ValueError:
+        return None
+    return number if 0 <= number < 2**31 else None
+
+
+def _shown_versions(post, measures: list[Measure]) -> dict[int, int]:
+    """Return {pk: version shown on the confirmation page} for the measures selected there.
+
+    A measure posted without its version (or with a broken one) counts as unseen (0), so the
+    guard refuses it rather than overwrite an edit nobody looked at; a selected measure that
+    has since been deleted is named by the guard too.
+    """
+    pks = {m.pk for m in measures}
+    pks.update(
+        pk
+        for pk in map(_posted_number, post.getlist(helpers.ACTION_CHECKBOX_NAME))
+        if pk is not None
+    )
+    return {pk: _posted_number(post.get(f"version_{pk}", "")) or 0 for pk in pks}
+
+
 @admin.register(Measure)
-class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistoryAdmin):
+class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, HistoryAdmin):
     form = MeasureAdminForm
     list_display = [
         "category_short",
@@ -97,7 +135,8 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistory
     show_facets = admin.ShowFacets.ALWAYS
     inlines = [RelistingInline]
     actions = [_status_action(status) for status in Status]
-    history_list_display = ["status", "history_username"]
+    history_list_display = ["status"]
+    history_formatters = {"status": status_text, "periods": _periods_text}
     list_per_page = 100
 
     # What a 情報化推進リーダー may change on their own division's measures.
@@ -126,8 +165,87 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistory
         return actions
 
     def save_model(self, request, obj, form, change):
+        """Save through the edit guard: the form's own check gives the message; this makes the
+        save itself refuse a version it has not seen. (Admin runs the whole change form in
+        one transaction, so the form's lock is still held here.)"""
         obj._change_reason = form.cleaned_data.get("change_reason", "")
-        super().save_model(request, obj, form, change)
+        if not change:
+            super().save_model(request, obj, form, change)
+            return
+        with measure_edit(
+            measure_pk=obj.pk, expected_version=form.cleaned_data.get("expected_version") or 0
+        ) as current:
+            obj.version = current.version
+            super().save_model(request, obj, form, change)
+
+    def set_status_in_bulk(self, request, queryset, status: Status):
+        """Show the selected measures with their current and new status and ask for a reason;
+        on confirmation change them all through the edit guard, or none if any was edited after
+        the confirmation page was shown."""
+        measures = list(queryset.select_related("category").order_by("category__order", "position"))
+        confirmed = request.POST.get("confirm") == "yes"
+        form = BulkStatusForm(request.POST if confirmed else None)
+        if confirmed and form.is_valid():
+            try:
+                changed = measure_set_status(
+                    measures=measures,
+                    status=status,
+                    user=request.user,
+                    reason=form.cleaned_data["change_reason"],
+                    expected_versions=_shown_versions(request.POST, measures),
+                )
+            except EditConflict as conflict:
+                form.add_error(None, str(conflict))
+                measures = list(
+                    queryset.select_related("category").order_by("category__order", "position")
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(count)d 件の状況を「%(label)s」に変更しました（変更履歴に記録済み）。")
+                    % {"count": changed, "label": status.label},
+                    messages.SUCCESS,
+                )
+                return None
+        return TemplateResponse(
+            request,
+            "admin/measures/measure/status_confirmation.html",
+            {
+                **self.admin_site.each_context(request),
+                "title": _("状況の一括変更の確認"),
+                "opts": self.opts,
+                "status": status,
+                "status_text": status_text(status),
+                "rows": [
+                    {
+                        "measure": m,
+                        "current": status_text(m.status),
+                        "unchanged": m.status == status,
+                    }
+                    for m in measures
+                ],
+                "changing": sum(1 for m in measures if m.status != status),
+                "form": form,
+                "action": f"set_status_{status.value}",
+                "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            },
+        )
+
+    def has_restore_permission(self, request, obj=None):
+        """Restoring rewrites every field, so 情報化推進リーダー (状況 and 備考 only) never
+        restore; those who may change every measure do."""
+        return obj is not None and may_change_everything(request.user)
+
+    def restore_shown(self, obj: Measure) -> int:
+        return obj.version
+
+    @contextmanager
+    def locked_for_restore(self, *, pk, shown: int):
+        try:
+            with measure_edit(measure_pk=pk, expected_version=shown) as current:
+                yield current
+        except EditConflict as conflict:
+            raise RestoreConflict(str(conflict)) from conflict
 
     def get_search_results(self, request, queryset, search_term):
         """Search on the normalised key instead of the raw name (see measures/text.py)."""
@@ -153,7 +271,7 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, SimpleHistory
 
 
 @admin.register(Relisting)
-class RelistingAdmin(SafeRelationsAdminMixin, SimpleHistoryAdmin):
+class RelistingAdmin(SafeRelationsAdminMixin, HistoryAdmin):
     list_display = ["category", "position", "label", "measure"]
     list_filter = ["category"]
     list_select_related = ["category", "measure", "measure__category"]

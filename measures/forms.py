@@ -66,3 +66,15 @@ class MeasureAdminForm(forms.ModelForm):
             except EditConflict as conflict:
                 raise ValidationError(str(conflict), code="conflict") from conflict
         return cleaned
+
+
+class BulkStatusForm(forms.Form):
+    """The reason asked for on the confirmation page of a bulk status change."""
+
+    change_reason = forms.CharField(
+        label=_("変更理由"),
+        max_length=100,
+        widget=forms.TextInput(attrs={"size": 60}),
+        help_text=_("変更した施策ごとの変更履歴に残ります。例: 令和7年度末の実績を反映"),
+        error_messages={"required": _("変更理由を入力してください。")},
+    )

@@ -449,6 +449,15 @@ def period_matrix():
 
 
 _HISTORY_KINDS = {"+": _("登録"), "~": _("変更"), "-": _("削除")}
+# The reverse name of a history record's cooperating divisions (see _HISTORY_PERIODS).
+_HISTORY_COOPERATING = "historicalmeasure_cooperating_divisions_set"
+
+
+def _division_text(divisions_by_pk: dict, pk: int | None) -> str:
+    if pk is None:
+        return str(_("なし"))
+    division = divisions_by_pk.get(pk)
+    return str(division) if division else str(_("（削除された課等）"))
 
 
 def measure_history(measure: Measure) -> list[dict]:
@@ -458,11 +467,20 @@ def measure_history(measure: Measure) -> list[dict]:
     categories = {c.pk: c for c in Category.objects.all()}
     records = list(
         measure.history.select_related("history_user")
-        .prefetch_related(_HISTORY_PERIODS)
+        .prefetch_related(_HISTORY_PERIODS, _HISTORY_COOPERATING)
         .order_by("history_date", "history_id")
     )
+    division_ids = {r.responsible_division_id for r in records} | {
+        row.division_id for r in records for row in getattr(r, _HISTORY_COOPERATING).all()
+    }
+    division_model = Measure._meta.get_field("responsible_division").related_model
+    divisions = division_model.objects.select_related("department").in_bulk(division_ids - {None})
     entries, previous = [], None
     for record in records:
+        cooperating = sorted(
+            _division_text(divisions, row.division_id)
+            for row in getattr(record, _HISTORY_COOPERATING).all()
+        )
         values = {
             "name": record.name,
             "category": categories.get(record.category_id),
@@ -471,6 +489,9 @@ def measure_history(measure: Measure) -> list[dict]:
                 periods_by_pk[p.planperiod_id] for p in getattr(record, _HISTORY_PERIODS).all()
             ),
             "position": record.position,
+            "responsible_division": _division_text(divisions, record.responsible_division_id),
+            "cooperating_divisions": str(_("、")).join(cooperating) or str(_("なし")),
+            "notes": record.notes,
         }
         changed = (
             set(values)

@@ -159,7 +159,7 @@ def test_policy_division_edits_everything_and_reads_the_access_record(member, cl
     theirs.refresh_from_db()
     assert theirs.name == "新しい名称"
     assert client.get(reverse("admin:governance_accessrecord_changelist")).status_code == 200
-    assert client.get(reverse("admin:auth_user_changelist")).status_code == 403
+    assert client.get(reverse("admin:auth_group_changelist")).status_code == 403
 
 
 def test_administrator_manages_accounts(member, client):
@@ -212,3 +212,126 @@ def test_filter_is_not_offered_to_those_who_lead_nothing(member, client, two_mea
     member(POLICY_DIVISION)
     page = client.get(reverse("admin:measures_measure_changelist")).content.decode()
     assert "自分がリーダーを務める課の施策" not in page
+
+
+def _posted_inputs(page, prefix: str) -> dict:
+    """Return the hidden and visible inputs a browser would post back for ``prefix``."""
+    from html.parser import HTMLParser
+
+    found = {}
+
+    class Inputs(HTMLParser):
+        def handle_starttag(self, tag, attrs):
+            attrs = dict(attrs)
+            if tag == "input" and (attrs.get("name") or "").startswith(prefix):
+                found[attrs["name"]] = attrs.get("value") or ""
+
+    Inputs().feed(page.content.decode())
+    return found
+
+
+@pytest.fixture
+def leader_with_relisted_measure(member, two_measures, divisions, make_category, make_relisting):
+    mine, _ = two_measures
+    user = member(LEADER)
+    PromotionLeader.objects.create(
+        division=divisions[0],
+        person_name="盛岡 花子",
+        appointed_by="市民課長",
+        start_date=datetime.date(2020, 4, 1),
+        user=user,
+    )
+    make_relisting(mine, make_category("e-other"), position=7, label="再掲の表記")
+    make_relisting(mine, make_category("e-third"), position=2, label="もう一つの再掲")
+    return mine
+
+
+def test_leader_saves_a_measure_that_has_relistings(client, leader_with_relisted_measure):
+    mine = leader_with_relisted_measure
+    relistings_before = list(mine.relistings.values())
+    page = client.get(_change_url(mine))
+    data = measure_form_data(mine, status=Status.IMPLEMENTED, notes="令和8年度に完了")
+    data.update(_posted_inputs(page, "relistings-"))
+    assert data["relistings-TOTAL_FORMS"] == "2"
+
+    response = client.post(_change_url(mine), data)
+
+    assert response.status_code == 302
+    mine.refresh_from_db()
+    assert (mine.status, mine.notes) == (Status.IMPLEMENTED, "令和8年度に完了")
+    assert list(mine.relistings.values()) == relistings_before
+
+
+def test_leader_form_asking_for_thousands_of_relisting_rows_is_still_refused(
+    client, leader_with_relisted_measure
+):
+    mine = leader_with_relisted_measure
+    page = client.get(_change_url(mine))
+    data = measure_form_data(mine, status=Status.IMPLEMENTED)
+    data.update(_posted_inputs(page, "relistings-"))
+    data["relistings-TOTAL_FORMS"] = 5000
+
+    response = client.post(_change_url(mine), data)
+
+    assert response.status_code == 200
+    assert response.content.decode().count('name="relistings-') < 200
+    mine.refresh_from_db()
+    assert mine.status == Status.PARTIAL
+
+
+USER_AUTOCOMPLETE = reverse("admin:autocomplete")
+LEADER_ACCOUNT_FIELD = {
+    "app_label": "governance",
+    "model_name": "promotionleader",
+    "field_name": "user",
+}
+
+
+def test_policy_division_finds_accounts_to_link_a_leaders_appointment(
+    member, client, django_user_model
+):
+    django_user_model.objects.create_user("sato.hanako", password="unused")
+    member(POLICY_DIVISION)
+
+    response = client.get(USER_AUTOCOMPLETE, {**LEADER_ACCOUNT_FIELD, "term": "sato"})
+
+    assert response.status_code == 200
+    assert [row["text"] for row in response.json()["results"]] == ["sato.hanako"]
+
+
+def test_policy_division_views_accounts_but_cannot_change_them(member, client, django_user_model):
+    other = django_user_model.objects.create_user("sato.hanako", password="unused")
+    member(POLICY_DIVISION)
+    change_url = reverse("admin:auth_user_change", args=[other.pk])
+
+    assert client.get(reverse("admin:auth_user_changelist")).status_code == 200
+    assert client.get(change_url).status_code == 200
+    response = client.post(change_url, {"username": "renamed", "is_superuser": "on"})
+    assert response.status_code == 403
+    assert client.get(reverse("admin:auth_user_add")).status_code == 403
+    other.refresh_from_db()
+    assert (other.username, other.is_superuser) == ("sato.hanako", False)
+
+
+def test_reader_gets_no_account_autocomplete(member, client, django_user_model):
+    django_user_model.objects.create_user("sato.hanako", password="unused")
+    member(READER)
+    response = client.get(USER_AUTOCOMPLETE, {**LEADER_ACCOUNT_FIELD, "term": "sato"})
+    assert response.status_code == 403
+
+
+def test_reader_made_by_grant_role_views_records_in_admin_but_changes_nothing(
+    member, client, two_measures
+):
+    mine, _ = two_measures
+    user = member(READER, is_staff=False)
+    assert user.is_staff
+
+    assert client.get(reverse("admin:index")).status_code == 200
+    assert client.get(reverse("admin:measures_measure_changelist")).status_code == 200
+    assert client.get(_change_url(mine)).status_code == 200
+    assert client.get(reverse("admin:governance_division_changelist")).status_code == 200
+    assert _edit(client, mine, status=Status.IMPLEMENTED).status_code == 403
+    assert client.get(reverse("admin:measures_measure_add")).status_code == 403
+    mine.refresh_from_db()
+    assert mine.status == Status.PARTIAL

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         if only:
             user.groups.remove(*Group.objects.filter(name__in=ROLE_NAMES))
         user.groups.add(group)
-        # Admin (where editing happens) is open only to staff accounts.
+        # Admin (where every role views or edits records) is open only to staff accounts.
         if role in STAFF_ROLES and not user.is_staff:
             user.is_staff = True
             user.save(update_fields=["is_staff"])
