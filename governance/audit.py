@@ -11,6 +11,8 @@ from django.db import models
 from django.dispatch import receiver
 from django.utils.translation import gettext_lazy as _
 
+from morioka_ict.network import client_address
+
 
 class AccessKind(models.TextChoices):
     LOGIN = "login", _("ログイン")
@@ -51,10 +53,8 @@ class AccessRecord(models.Model):
 
 
 def _client_address(request) -> str | None:
-    # axes resolves the address the same way for its lock-outs (proxy headers included).
-    from axes.helpers import get_client_ip_address
-
-    return get_client_ip_address(request) if request is not None else None
+    # The same function gives django-axes the address its lock-outs are keyed on.
+    return client_address(request) if request is not None else None
 
 
 def record_access(

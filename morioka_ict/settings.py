@@ -147,6 +147,19 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "morioka_ict.network.client_address"
+
+# How many reverse proxies in front of the application append to X-Forwarded-For; the client's
+# address is read through exactly that many (morioka_ict/network.py). 0: no proxy, header ignored.
+try:
+    TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+except ValueError:
+    TRUSTED_PROXY_COUNT = -1
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "DJANGO_TRUSTED_PROXY_COUNT には、前に置いたリバースプロキシの数（0 以上の整数）を"
+        "指定してください。"
+    )
 
 # No inline scripts anywhere; styles only from our own files.
 CONTENT_SECURITY_POLICY = {
