@@ -10,9 +10,10 @@ import io
 import zipfile
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import get_resolver, resolve, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance.models import Department, Division, ProjectTeam, ProjectTeamMember, PromotionLeader
 from measures.models import Category, Measure, Status
@@ -150,9 +151,8 @@ def test_staff_see_who_changed_what_and_why(reader_client, named_register):
     assert "秘密 リーダー" in page
 
 
+@translation.override("ja")
 def test_one_rule_for_people_and_reasons(named_register, reader):
-    from django.contrib.auth.models import AnonymousUser
-
     assert visibility.person_name("秘密 課長", reader) == "秘密 課長"
     assert visibility.change_reason(REASON, reader) == REASON
     for viewer in (AnonymousUser(), None):
