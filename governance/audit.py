@@ -33,6 +33,8 @@ class AccessKind(models.TextChoices):
     EXPORT = "export", _("書き出し")
     IMPORT = "import", _("取り込み")
     REFUSED = "refused", _("拒否")
+    PASSWORD_CHANGED = "password_changed", _("パスワード変更")
+    PASSWORD_FAILED = "password_failed", _("パスワード変更失敗")
 
 
 class AccessRecord(models.Model):
@@ -122,6 +124,18 @@ def _count_anonymous(fields: dict, *, detail: str) -> AccessRecord:
     AccessRecord.objects.filter(pk=row.pk).update(repeat_count=F("repeat_count") + 1, last_at=now)
     row.refresh_from_db()
     return row
+
+
+def password_change_failures(user, *, within: timedelta) -> int:
+    """Return how many wrong old passwords ``user`` typed on the password-change page within
+    ``within`` and since their last successful change; the record is the throttle's counter, so
+    every worker process sees the same count."""
+    since = timezone.now() - within
+    mine = AccessRecord.objects.filter(user=user, at__gte=since)
+    changed = mine.filter(kind=AccessKind.PASSWORD_CHANGED).aggregate(last=models.Max("at"))
+    if changed["last"] is not None:
+        mine = mine.filter(at__gt=changed["last"])
+    return mine.filter(kind=AccessKind.PASSWORD_FAILED).count()
 
 
 def prune_access_records(*, before: datetime, dry_run: bool = False) -> dict[str, int]:
