@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "morioka_ict.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "morioka_ict.middleware.RefusedRequestRecordMiddleware",
@@ -160,6 +161,31 @@ if TRUSTED_PROXY_COUNT < 0:
         "DJANGO_TRUSTED_PROXY_COUNT には、前に置いたリバースプロキシの数（0 以上の整数）を"
         "指定してください。"
     )
+
+# Everything is logged to stderr, which gunicorn writes to its log; each line carries the id of
+# the request it belongs to (morioka_ict/request_id.py), and errors their traceback.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "morioka_ict.request_id.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "()": "morioka_ict.request_id.RequestIdFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {"django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}},
+}
 
 # No inline scripts anywhere; styles only from our own files.
 CONTENT_SECURITY_POLICY = {

@@ -10,6 +10,8 @@ admin.site.site_header = "盛岡市情報化基本計画 施策管理"
 admin.site.site_title = "盛岡市 ICT 施策管理"
 admin.site.index_title = "管理メニュー"
 
+handler500 = "morioka_ict.views.server_error"
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),

@@ -1,10 +1,39 @@
-"""Project-level views: the throttled password change."""
+"""Project-level views: the throttled password change and the server-error page."""
+
+import logging
 
 from django.conf import settings
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponseServerError
+from django.template import loader
+from django.utils.html import escape
 from django.utils.translation import gettext as _
+from django.views.decorators.csrf import requires_csrf_token
 
 from governance.audit import AccessKind, password_change_failures, record_access
+
+from .request_id import current_request_id
+
+logger = logging.getLogger(__name__)
+
+
+@requires_csrf_token
+def server_error(request):
+    """The 500 page, with the request's id for the user to quote to 情報企画課.
+
+    Like Django's own handler it renders without the request's context processors, which may
+    be what failed; if even the template fails, a plain page still gives the id.
+    """
+    request_id = current_request_id()
+    try:
+        content = loader.get_template("500.html").render({"request_id": request_id})
+    except Exception:
+        logger.exception("The error page could not be rendered")
+        content = (
+            "<!DOCTYPE html><title>Server Error (500)</title><h1>Server Error (500)</h1>"
+            f"<p>Request ID: {escape(request_id)}</p>"
+        )
+    return HttpResponseServerError(content)
 
 
 class PasswordChangeView(auth_views.PasswordChangeView):
