@@ -184,7 +184,12 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
-    "loggers": {"django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False}},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        # axes says every start and failed login at INFO; the アクセス記録 already has the logins,
+        # and cron jobs should not mail a banner. Lock-outs are still logged (WARNING).
+        "axes": {"level": "WARNING"},
+    },
 }
 
 # No inline scripts anywhere; styles only from our own files.
