@@ -216,7 +216,18 @@ class ProjectTeamAdmin(GovernanceAdmin):
 class AccessRecordAdmin(admin.ModelAdmin):
     """Read-only for everyone: entries are written by the system and never edited."""
 
-    list_display = ["at", "kind", "username", "address", "method", "path", "status_code", "detail"]
+    list_display = [
+        "at",
+        "kind",
+        "username",
+        "address",
+        "method",
+        "path",
+        "status_code",
+        "repeat_count",
+        "last_at",
+        "detail",
+    ]
     list_filter = ["kind", "at"]
     search_fields = ["username", "address", "path", "detail"]
     date_hierarchy = "at"

@@ -2,14 +2,28 @@
 
 Changes to records are kept by django-simple-history; this log covers what history cannot see:
 who came in, who was turned away, and who took data out or brought it in. Entries are only
-ever added; admin shows them read-only.
+ever added; admin shows them read-only, and ``prune_access_records`` removes old ones.
+
+Anyone can send refused requests and failed logins, so those without a logged-in user are
+counted rather than listed: a repeat (same kind, address, method, path without its query, status
+and typed user name) within ``AGGREGATION_WINDOW`` of the row's first occurrence adds one to
+its ``repeat_count`` and moves ``last_at``. Once ``ANONYMOUS_ROWS_PER_WINDOW`` such rows were
+started within the window, further ones share one row per kind and status without address or
+path, so a flood over many addresses and paths still adds only a bounded number of rows. What
+logged-in users do is always recorded entry by entry.
 """
+
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
 from django.db import models
+from django.db.models import F
 from django.dispatch import receiver
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from morioka_ict.network import client_address
 
 
 class AccessKind(models.TextChoices):
@@ -19,6 +33,8 @@ class AccessKind(models.TextChoices):
     EXPORT = "export", _("書き出し")
     IMPORT = "import", _("取り込み")
     REFUSED = "refused", _("拒否")
+    PASSWORD_CHANGED = "password_changed", _("パスワード変更")
+    PASSWORD_FAILED = "password_failed", _("パスワード変更失敗")
 
 
 class AccessRecord(models.Model):
@@ -40,6 +56,8 @@ class AccessRecord(models.Model):
     path = models.CharField(_("パス"), max_length=500, blank=True)
     status_code = models.PositiveSmallIntegerField(_("応答コード"), null=True, blank=True)
     detail = models.CharField(_("内容"), max_length=500, blank=True)
+    repeat_count = models.PositiveIntegerField(_("回数"), default=1)
+    last_at = models.DateTimeField(_("最終日時"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("アクセス記録")
@@ -51,30 +69,85 @@ class AccessRecord(models.Model):
 
 
 def _client_address(request) -> str | None:
-    # axes resolves the address the same way for its lock-outs (proxy headers included).
-    from axes.helpers import get_client_ip_address
+    # The same function gives django-axes the address its lock-outs are keyed on.
+    return client_address(request) if request is not None else None
 
-    return get_client_ip_address(request) if request is not None else None
+
+AGGREGATION_WINDOW = timedelta(minutes=10)
+ANONYMOUS_ROWS_PER_WINDOW = 200
+_COUNTED_KINDS = (AccessKind.REFUSED, AccessKind.LOGIN_FAILED)
 
 
 def record_access(
     request, kind: AccessKind, *, detail: str = "", user=None, username: str = "", status_code=None
 ) -> AccessRecord:
-    """Add one entry to the access record for ``request``."""
+    """Add an entry to the access record for ``request``, or count a repeat of an anonymous
+    refusal or failed login on its row (see the module's docstring)."""
     if user is None and request is not None:
         request_user = getattr(request, "user", None)
         if request_user is not None and request_user.is_authenticated:
             user = request_user
-    return AccessRecord.objects.create(
-        kind=kind,
-        user=user,
-        username=(user.get_username() if user is not None else username)[:150],
-        address=_client_address(request),
-        method=(request.method or "")[:10] if request is not None else "",
-        path=request.get_full_path()[:500] if request is not None else "",
-        status_code=status_code,
-        detail=detail[:500],
+    fields = {
+        "kind": kind,
+        "user": user,
+        "username": (user.get_username() if user is not None else username)[:150],
+        "address": _client_address(request),
+        "method": (request.method or "")[:10] if request is not None else "",
+        "path": request.get_full_path()[:500] if request is not None else "",
+        "status_code": status_code,
+    }
+    if user is None and request is not None and kind in _COUNTED_KINDS:
+        fields["path"] = request.path[:500]
+        return _count_anonymous(fields, detail=detail[:500])
+    return AccessRecord.objects.create(**fields, detail=detail[:500])
+
+
+def _count_anonymous(fields: dict, *, detail: str) -> AccessRecord:
+    now = timezone.now()
+    recent = AccessRecord.objects.filter(at__gte=now - AGGREGATION_WINDOW, user=None)
+    row = recent.filter(**fields).order_by("-at", "-pk").first()
+    if row is None:
+        started = recent.filter(kind__in=_COUNTED_KINDS).exclude(path="").count()
+        if started < ANONYMOUS_ROWS_PER_WINDOW:
+            return AccessRecord.objects.create(**fields, detail=detail)
+        fields = {
+            **fields,
+            "username": "",
+            "address": None,
+            "method": "",
+            "path": "",
+        }
+        detail = str(_("上限を超えたため、接続元とパスを記録せずに回数だけを数えています"))
+        row = recent.filter(**fields).order_by("-at", "-pk").first()
+        if row is None:
+            return AccessRecord.objects.create(**fields, detail=detail)
+    AccessRecord.objects.filter(pk=row.pk).update(repeat_count=F("repeat_count") + 1, last_at=now)
+    row.refresh_from_db()
+    return row
+
+
+def password_change_failures(user, *, within: timedelta) -> int:
+    """Return how many wrong old passwords ``user`` typed on the password-change page within
+    ``within`` and since their last successful change; the record is the throttle's counter, so
+    every worker process sees the same count."""
+    since = timezone.now() - within
+    mine = AccessRecord.objects.filter(user=user, at__gte=since)
+    changed = mine.filter(kind=AccessKind.PASSWORD_CHANGED).aggregate(last=models.Max("at"))
+    if changed["last"] is not None:
+        mine = mine.filter(at__gt=changed["last"])
+    return mine.filter(kind=AccessKind.PASSWORD_FAILED).count()
+
+
+def prune_access_records(*, before: datetime, dry_run: bool = False) -> dict[str, int]:
+    """Remove the entries whose last occurrence is before ``before``; return how many of each
+    kind were (or, with ``dry_run``, would be) removed."""
+    old = AccessRecord.objects.filter(at__lt=before).exclude(last_at__gte=before)
+    counts = dict(
+        old.order_by().values_list("kind").annotate(n=models.Count("pk")).values_list("kind", "n")
     )
+    if not dry_run:
+        old.delete()
+    return counts
 
 
 @receiver(user_logged_in)

@@ -8,6 +8,8 @@ from django.db.models import Count, Exists, OuterRef, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from morioka_ict import visibility
+
 from .models import Category, Measure, PlanPeriod, Relisting, Status
 from .periods import format_periods
 from .text import search_key
@@ -460,9 +462,14 @@ def _division_text(divisions_by_pk: dict, pk: int | None) -> str:
     return str(division) if division else str(_("（削除された課等）"))
 
 
-def measure_history(measure: Measure) -> list[dict]:
+def measure_history(measure: Measure, *, viewer) -> list[dict]:
     """Return the measure's history entries, newest first, with the values at each entry and
-    which of them changed from the entry before; queries do not grow with the entries."""
+    which of them changed from the entry before; queries do not grow with the entries.
+
+    Who made each change and why are shown as ``viewer`` may see them
+    (``morioka_ict.visibility``); the history rows themselves are not handed out, so a page
+    cannot show more than this.
+    """
     periods_by_pk = {p.pk: p for p in PlanPeriod.objects.all()}
     categories = {c.pk: c for c in Category.objects.all()}
     records = list(
@@ -503,11 +510,11 @@ def measure_history(measure: Measure) -> list[dict]:
         )
         entries.append(
             {
-                "record": record,
+                "date": record.history_date,
                 "values": values,
                 "changed": changed,
-                "user": user,
-                "reason": record.history_change_reason or "",
+                "user": visibility.person_name(user, viewer),
+                "reason": visibility.change_reason(record.history_change_reason or "", viewer),
                 "kind": _HISTORY_KINDS.get(record.history_type, record.history_type),
             }
         )

@@ -169,6 +169,6 @@ class MeasureDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = selectors.measure_history(self.object)
+        context["history"] = selectors.measure_history(self.object, viewer=self.request.user)
         context["responsibility"] = measure_responsibility(self.object)
         return context

@@ -28,7 +28,8 @@ class RefusedRequestRecordMiddleware:
     """Add every refused request (no permission, CSRF failure, lock-out) to the access record.
 
     Sits near the top of the stack so it sees the final answer of every layer below it,
-    including the CSRF check and django-axes' lock-out page.
+    including the CSRF check and django-axes' lock-out page. Anonymous repeats are counted on
+    one row (``governance.audit``), so refusals cannot fill the table.
     """
 
     def __init__(self, get_response):

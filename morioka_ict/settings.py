@@ -54,6 +54,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    "morioka_ict.request_id.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "morioka_ict.middleware.RefusedRequestRecordMiddleware",
@@ -147,6 +148,49 @@ AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("AXES_COOLOFF_MINUTES",
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "morioka_ict.network.client_address"
+
+# How many reverse proxies in front of the application append to X-Forwarded-For; the client's
+# address is read through exactly that many (morioka_ict/network.py). 0: no proxy, header ignored.
+try:
+    TRUSTED_PROXY_COUNT = int(os.environ.get("DJANGO_TRUSTED_PROXY_COUNT", "0"))
+except ValueError:
+    TRUSTED_PROXY_COUNT = -1
+if TRUSTED_PROXY_COUNT < 0:
+    raise ImproperlyConfigured(
+        "DJANGO_TRUSTED_PROXY_COUNT には、前に置いたリバースプロキシの数（0 以上の整数）を"
+        "指定してください。"
+    )
+
+# Everything is logged to stderr, which gunicorn writes to its log; each line carries the id of
+# the request it belongs to (morioka_ict/request_id.py), and errors their traceback.
+LOG_LEVEL = os.environ.get("DJANGO_LOG_LEVEL", "INFO").upper()
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "filters": {"request_id": {"()": "morioka_ict.request_id.RequestIdFilter"}},
+    "formatters": {
+        "line": {
+            "()": "morioka_ict.request_id.RequestIdFormatter",
+            "format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s",
+        }
+    },
+    "handlers": {
+        "stderr": {
+            "class": "logging.StreamHandler",
+            "stream": "ext://sys.stderr",
+            "filters": ["request_id"],
+            "formatter": "line",
+        }
+    },
+    "root": {"handlers": ["stderr"], "level": LOG_LEVEL},
+    "loggers": {
+        "django": {"handlers": ["stderr"], "level": LOG_LEVEL, "propagate": False},
+        # axes says every start and failed login at INFO; the アクセス記録 already has the logins,
+        # and cron jobs should not mail a banner. Lock-outs are still logged (WARNING).
+        "axes": {"level": "WARNING"},
+    },
+}
 
 # No inline scripts anywhere; styles only from our own files.
 CONTENT_SECURITY_POLICY = {
@@ -176,6 +220,10 @@ if not DEBUG:
     SECURE_HSTS_PRELOAD = env_bool("DJANGO_HSTS_PRELOAD", True)
     SESSION_COOKIE_SECURE = True
     CSRF_COOKIE_SECURE = True
+    # The language choice is read on the server only; no script needs it.
+    LANGUAGE_COOKIE_SECURE = True
+    LANGUAGE_COOKIE_HTTPONLY = True
+    LANGUAGE_COOKIE_SAMESITE = "Lax"
     if env_bool("DJANGO_BEHIND_TLS_PROXY", False):
         SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     CSRF_TRUSTED_ORIGINS = [

@@ -4,9 +4,13 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.i18n import set_language
 
+from . import views
+
 admin.site.site_header = "盛岡市情報化基本計画 施策管理"
 admin.site.site_title = "盛岡市 ICT 施策管理"
 admin.site.index_title = "管理メニュー"
+
+handler500 = "morioka_ict.views.server_error"
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -14,7 +18,7 @@ urlpatterns = [
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "accounts/password/",
-        auth_views.PasswordChangeView.as_view(),
+        views.PasswordChangeView.as_view(),
         name="password_change",
     ),
     path(

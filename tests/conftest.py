@@ -1,6 +1,7 @@
 """Shared builders for the test suite."""
 
 import pytest
+from django.utils import translation
 
 from measures.models import Category, Measure, Plan, PlanPeriod, Relisting, Status
 from measures.services import register_seed
@@ -10,6 +11,14 @@ from measures.services import register_seed
 def _fast_password_hashing(settings):
     """Production hashes passwords slowly on purpose; tests log in too often for that."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Start every test in the default language: a request in English leaves English active on
+    the thread (LocaleMiddleware activates, nothing deactivates), and the next test on the same
+    worker would otherwise read English labels."""
+    translation.deactivate()
 
 
 @pytest.fixture

@@ -1,18 +1,30 @@
-"""Cell values and widths that are safe and fit Japanese text."""
+"""Cell values and widths that are safe and fit Japanese text.
+
+The one formula guard of every export: CSV text goes through ``safe_text`` (or
+``safe_row``), workbook text through ``set_text``; both ask ``starts_like_formula``.
+"""
 
 import unicodedata
 
 # A cell that starts with one of these is taken as a formula by Excel and LibreOffice
 # (spreadsheet / CSV injection). Tab and carriage return are listed by OWASP as well.
 _FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+# Spreadsheets and Japanese input methods turn full-width ＝＋－＠ into their ASCII forms (NFKC
+# does the same), and some trim leading blanks before looking for a formula.
+_LEADING_BLANKS = " \t\r\n\u3000"
 
 
 def safe_text(value: object) -> str:
     """Return ``value`` as text that no spreadsheet will evaluate as a formula."""
     text = "" if value is None else str(value)
-    if text.startswith(_FORMULA_TRIGGERS):
+    if starts_like_formula(text):
         return "'" + text
     return text
+
+
+def safe_row(values) -> list:
+    """Return a CSV row with every text guarded by ``safe_text``; numbers stay numbers."""
+    return [v if isinstance(v, int | float) else safe_text(v) for v in values]
 
 
 def display_width(text: str) -> int:
@@ -34,8 +46,13 @@ def column_width(values, *, minimum: int = 4, maximum: int = 80, padding: int = 
 
 
 def starts_like_formula(text: str) -> bool:
-    """Return True if a spreadsheet would read ``text`` typed into a cell as a formula."""
-    return str(text).startswith(_FORMULA_TRIGGERS)
+    """Return True if a spreadsheet could read ``text`` typed into a cell as a formula: it
+    starts with a trigger, or would after leading blanks and full-width forms are normalised."""
+    text = str(text)
+    if text.startswith(_FORMULA_TRIGGERS):
+        return True
+    first = text.lstrip(_LEADING_BLANKS)[:1]
+    return unicodedata.normalize("NFKC", first).startswith(_FORMULA_TRIGGERS)
 
 
 def set_text(cell, value: object) -> None:

@@ -6,7 +6,7 @@ import io
 from django.utils.translation import gettext as _
 from openpyxl import Workbook
 
-from .cells import column_width, safe_text
+from .cells import column_width, safe_row, set_text
 from .styles import (
     BORDER,
     CENTER,
@@ -59,7 +59,7 @@ def measure_list_csv(rows) -> str:
     writer = csv.writer(out, lineterminator="\r\n")
     writer.writerow(_header())
     for row in rows:
-        writer.writerow([v if isinstance(v, int) else safe_text(v) for v in _values(row)])
+        writer.writerow(safe_row(_values(row)))
     return out.getvalue()
 
 
@@ -75,11 +75,14 @@ def measure_list_workbook(rows, *, title: str) -> bytes:
     columns: list[list] = [[h] for h in header]
     for row in rows:
         values = _values(row)
-        ws.append([v if isinstance(v, int) else safe_text(v) for v in values])
-        excel_row = ws.max_row
+        excel_row = ws.max_row + 1
         for index, value in enumerate(values):
             columns[index].append(value)
             cell = ws.cell(row=excel_row, column=index + 1)
+            if isinstance(value, int):
+                cell.value = value
+            else:
+                set_text(cell, value)
             cell.border = BORDER
             cell.font = FONT
             cell.alignment = CENTER if index in (1, 3, 4) else WRAP

@@ -11,7 +11,7 @@ Choices made for those rules:
   that category's table, empty when the measure is not re-listed there; a measure re-listed in
   two tables still has one value per cell.
 - 更新日 is the date of the measure's latest change in its history (YYYY-MM-DD, Japan time).
-Text from the database goes through ``safe_text``, so no cell starts a formula.
+Every text goes through ``safe_row``, so no cell starts a formula.
 """
 
 import csv
@@ -23,7 +23,7 @@ from django.utils import timezone
 
 from measures.models import Category, Measure, PlanPeriod, Status
 
-from .cells import safe_text
+from .cells import safe_row
 
 BASE_COLUMNS = ["区分コード", "区分", "表内の位置", "施策名", "状況", "記号"]
 UPDATED_COLUMN = "更新日"
@@ -61,17 +61,19 @@ def opendata_rows() -> tuple[list[str], list[list[object]]]:
         relisted = {r.category_id: r.position for r in measure.relistings.all()}
         last = updated.get(measure.pk)
         rows.append(
-            [
-                safe_text(measure.category.code),
-                safe_text(measure.category.name),
-                measure.position,
-                safe_text(measure.name),
-                str(status.label),
-                status.mark,
-                *(1 if p.pk in in_periods else 0 for p in periods),
-                *(relisted.get(c.pk, "") for c in categories),
-                timezone.localdate(last).isoformat() if last else "",
-            ]
+            safe_row(
+                [
+                    measure.category.code,
+                    measure.category.name,
+                    measure.position,
+                    measure.name,
+                    str(status.label),
+                    status.mark,
+                    *(1 if p.pk in in_periods else 0 for p in periods),
+                    *(relisted.get(c.pk, "") for c in categories),
+                    timezone.localdate(last).isoformat() if last else "",
+                ]
+            )
         )
     return header, rows
 

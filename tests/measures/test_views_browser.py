@@ -132,8 +132,13 @@ def test_exports_neutralise_formulas(reader_client, make_measure):
     csv_body = reader_client.get(reverse("measures:export_csv")).content.decode()
     assert "'=HYPERLINK" in csv_body
     xlsx = reader_client.get(reverse("measures:export_xlsx"))
-    sheet = load_workbook(io.BytesIO(xlsx.content)).active
-    assert sheet["C2"].value.startswith("'=")
+    cell = load_workbook(io.BytesIO(xlsx.content)).active["C2"]
+    # The exact name, kept as text: a string cell with Excel's quote prefix.
+    assert (cell.value, cell.data_type, cell.quotePrefix) == (
+        '=HYPERLINK("http://example.com")',
+        "s",
+        True,
+    )
 
 
 def test_xlsx_export_follows_filters_and_sort_over_all_pages(reader_client, seeded):

@@ -138,3 +138,28 @@ def test_gunicorn_entry_point_defaults_to_production():
     )
     assert result.returncode != 0
     assert "DJANGO_SECRET_KEY" in result.stderr
+
+
+def test_production_language_cookie_is_secure_http_only_and_same_site():
+    script = (
+        "import django; django.setup()\n"
+        "from django.test import Client\n"
+        "response = Client().post('/i18n/setlang/', {'language': 'en', 'next': '/'}, secure=True)\n"
+        "cookie = response.cookies['django_language']\n"
+        "print(response.status_code, bool(cookie['secure']), bool(cookie['httponly']),"
+        " cookie['samesite'])\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={
+            **_production_env(DJANGO_SETTINGS_MODULE="morioka_ict.settings"),
+            "DJANGO_SECRET_KEY": "k" * 50,
+            "DJANGO_ALLOWED_HOSTS": "testserver",
+        },
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["302", "True", "True", "Lax"]

@@ -2,6 +2,7 @@ import csv
 
 from django.core.management.base import BaseCommand
 
+from measures.excel.cells import safe_row
 from measures.selectors import category_table_rows
 
 HEADER = ["category", "position", "name", "status", "plan_periods", "relisting_of"]
@@ -33,26 +34,23 @@ class Command(BaseCommand):
         for row in category_table_rows():
             measure = row.measure
             if row.is_relisting:
-                writer.writerow(
-                    [
-                        row.category.code,
-                        row.position,
-                        row.label,
-                        "",
-                        "",
-                        f"{measure.category.code}:{measure.position}",
-                    ]
-                )
+                values = [
+                    row.category.code,
+                    row.position,
+                    row.label,
+                    "",
+                    "",
+                    f"{measure.category.code}:{measure.position}",
+                ]
             else:
-                writer.writerow(
-                    [
-                        row.category.code,
-                        row.position,
-                        measure.name,
-                        measure.mark,
-                        measure.periods_display,
-                        "",
-                    ]
-                )
+                values = [
+                    row.category.code,
+                    row.position,
+                    measure.name,
+                    measure.mark,
+                    measure.periods_display,
+                    "",
+                ]
+            writer.writerow(safe_row(values))
             count += 1
         return count
