@@ -235,7 +235,9 @@ class Measure(models.Model):
         blank=True,
         related_name="cooperating_measures",
     )
-    search_text = models.CharField(_("検索用"), max_length=200, editable=False, db_index=True)
+    # Unbounded: NFKC can make the key several times longer than the name (㍿ → 株式会社).
+    # Not indexed: search is containment (LIKE '%…%'), which a B-tree index cannot serve.
+    search_text = models.TextField(_("検索用"), editable=False)
     version = models.PositiveIntegerField(
         _("版"),
         default=1,
@@ -346,7 +348,7 @@ class Relisting(models.Model):
         max_length=200,
         help_text=_("再掲先の表に印刷された名称（「（再掲）」は付けない）。"),
     )
-    search_text = models.CharField(_("検索用"), max_length=200, editable=False, db_index=True)
+    search_text = models.TextField(_("検索用"), editable=False)  # as Measure.search_text
 
     history = RELISTING_HISTORY
     objects = RelistingManager()
