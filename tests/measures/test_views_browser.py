@@ -105,6 +105,19 @@ def test_browser_bad_query_values_never_fail(reader_client, seeded, query):
     assert response.status_code == 200
 
 
+@pytest.mark.parametrize(
+    ("per_page", "rows"),
+    [("10", 10), ("200", 75), ("-1", 50), ("0", 50), ("201", 50), ("99999999999999999999", 50)],
+)
+def test_browser_rows_per_page_are_bounded(client, seeded, settings, per_page, rows):
+    """?per_page= takes 1 to 200; anything else gives the default 50 rows, not an error page
+    (anonymous visitors reach the browser in public mode)."""
+    settings.DASHBOARD_PUBLIC_READ = True
+    response = client.get(BROWSER, {"per_page": per_page})
+    assert response.status_code == 200
+    assert len(_names(response)) == rows
+
+
 def test_browser_invalid_filter_shows_a_japanese_message(reader_client, seeded):
     response = reader_client.get(BROWSER, {"status": "done"})
     text = response.content.decode()
