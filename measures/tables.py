@@ -27,7 +27,11 @@ class MeasureTable(tables.Table):
         order_by=("category_order", "position"),
         attrs={"td": {"class": "num"}},
     )
-    name = tables.Column(verbose_name=_("施策名"), order_by=("name_key",))
+    name = tables.Column(
+        verbose_name=_("施策名"),
+        order_by=("name_key",),
+        attrs={"th": {"class": "name-col"}, "td": {"class": "name-col"}},
+    )
     status = tables.Column(
         verbose_name=_("状況"),
         order_by=("status_order", "category_order", "position"),
