@@ -30,7 +30,8 @@ class MeasureTable(tables.Table):
     name = tables.Column(
         verbose_name=_("施策名"),
         order_by=("name_key",),
-        attrs={"th": {"class": "name-col"}, "td": {"class": "name-col"}},
+        # A column's own "th" attrs replace the table's, so aria-sort is repeated here.
+        attrs={"th": {"class": "name-col", "aria-sort": _aria_sort}, "td": {"class": "name-col"}},
     )
     status = tables.Column(
         verbose_name=_("状況"),
