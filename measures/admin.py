@@ -129,7 +129,8 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, HistoryAdmin)
     autocomplete_fields = ["responsible_division", "cooperating_divisions"]
     search_fields = ["name"]
     search_help_text = _(
-        "全角・半角、大文字・小文字、空白の違いは無視して探します。再掲の表記でも探せます。"
+        "空白で区切った語をすべて含む施策を探します（再掲の表記も対象）。全角・半角、"
+        "大文字・小文字の違いは無視します。"
     )
     ordering = ["category__order", "position"]
     show_facets = admin.ShowFacets.ALWAYS

@@ -2,13 +2,24 @@
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 
 from .models import Category, Measure, PlanPeriod, Status
+from .text import MAX_SEARCH_WORDS, search_words
 
 
 def _status_choices():
     return [(s.value, f"{s.mark} {s.label}") for s in Status]
+
+
+def _few_enough_words(value: str) -> None:
+    count = len(search_words(value))
+    if count > MAX_SEARCH_WORDS:
+        raise ValidationError(
+            _("検索語は %(limit)d 語までにしてください（%(count)d 語あります）。"),
+            params={"limit": MAX_SEARCH_WORDS, "count": count},
+        )
 
 
 class _FlagFilter(django_filters.Filter):
@@ -23,7 +34,11 @@ class MeasureFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label=_("施策名"),
         method="filter_text",
-        help_text=_("全角・半角、大文字・小文字、空白の違いは無視します。"),
+        help_text=_(
+            "空白で区切った語をすべて含む施策を探します。全角・半角、大文字・小文字の違いは"
+            "無視します。"
+        ),
+        validators=[_few_enough_words],
     )
     category = django_filters.ModelChoiceFilter(
         label=_("区分"),
@@ -36,7 +51,7 @@ class MeasureFilter(django_filters.FilterSet):
         label=_("状況"), choices=_status_choices, empty_label=_("すべて")
     )
     period = django_filters.ModelChoiceFilter(
-        label=_("実施した計画期間"),
+        label=_("計画期間"),
         queryset=PlanPeriod.objects.order_by("number"),
         to_field_name="number",
         field_name="periods",

@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from .periods import format_periods
-from .text import search_key
+from .text import MAX_SEARCH_WORDS, search_words
 
 
 class Status(models.TextChoices):
@@ -179,17 +179,18 @@ class MeasureQuerySet(models.QuerySet):
         return self.filter(periods=period)
 
     def search(self, query: str):
-        """Return measures whose name, or a re-listing label, contains ``query``.
+        """Return measures that contain every word of ``query``, each in the name or in a
+        re-listing label (「GIS 構築」 finds 「統合型GISシステムの構築」).
 
-        Full-width/half-width forms, letter case and stray spaces are ignored (see text.py).
+        Words are split at half- and full-width spaces; full-width/half-width forms and letter
+        case are ignored, and words after the first MAX_SEARCH_WORDS (see text.py).
         """
-        key = search_key(query)
-        if not key:
-            return self
-        matching = Q(search_text__contains=key) | Q(
-            pk__in=Relisting.objects.filter(search_text__contains=key).values("measure")
-        )
-        return self.filter(matching)
+        matching = Q()
+        for key in search_words(query)[:MAX_SEARCH_WORDS]:
+            matching &= Q(search_text__contains=key) | Q(
+                pk__in=Relisting.objects.filter(search_text__contains=key).values("measure")
+            )
+        return self.filter(matching) if matching else self
 
     def status_totals(self) -> dict[str, int]:
         """Return {status value: count} for every status, zeros included, in one query."""
@@ -235,7 +236,9 @@ class Measure(models.Model):
         blank=True,
         related_name="cooperating_measures",
     )
-    search_text = models.CharField(_("検索用"), max_length=200, editable=False, db_index=True)
+    # Unbounded: NFKC can make the key several times longer than the name (㍿ → 株式会社).
+    # Not indexed: search is containment (LIKE '%…%'), which a B-tree index cannot serve.
+    search_text = models.TextField(_("検索用"), editable=False)
     version = models.PositiveIntegerField(
         _("版"),
         default=1,
@@ -346,7 +349,7 @@ class Relisting(models.Model):
         max_length=200,
         help_text=_("再掲先の表に印刷された名称（「（再掲）」は付けない）。"),
     )
-    search_text = models.CharField(_("検索用"), max_length=200, editable=False, db_index=True)
+    search_text = models.TextField(_("検索用"), editable=False)  # as Measure.search_text
 
     history = RELISTING_HISTORY
     objects = RelistingManager()

@@ -1,9 +1,12 @@
 """The measure browser's table; rows are ``selectors.BrowserRow``."""
 
 import django_tables2 as tables
+from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
+MAX_PER_PAGE = 200
 
 
 def _aria_sort(bound_column) -> str | None:
@@ -24,7 +27,12 @@ class MeasureTable(tables.Table):
         order_by=("category_order", "position"),
         attrs={"td": {"class": "num"}},
     )
-    name = tables.Column(verbose_name=_("施策名"), order_by=("name_key",))
+    name = tables.Column(
+        verbose_name=_("施策名"),
+        order_by=("name_key",),
+        # A column's own "th" attrs replace the table's, so aria-sort is repeated here.
+        attrs={"th": {"class": "name-col", "aria-sort": _aria_sort}, "td": {"class": "name-col"}},
+    )
     status = tables.Column(
         verbose_name=_("状況"),
         order_by=("status_order", "category_order", "position"),
@@ -50,6 +58,13 @@ class MeasureTable(tables.Table):
         per_page = 50
         empty_text = _("条件に合う施策はありません。")
         orderable = True
+
+    def paginate(self, paginator_class=Paginator, per_page=None, page=1, *args, **kwargs):
+        """Take ``?per_page=`` only from 1 to MAX_PER_PAGE; any other number falls back to the
+        default instead of reaching the paginator (a negative count is a server error)."""
+        if per_page is None or not 1 <= per_page <= MAX_PER_PAGE:
+            per_page = self._meta.per_page
+        return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
     def render_name(self, record):
         return format_html(

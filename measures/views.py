@@ -7,6 +7,7 @@ from django import forms
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import DetailView, TemplateView
@@ -30,6 +31,22 @@ class AsOfForm(forms.Form):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": gettext_lazy("日付は 2024-03-31 の形で入力してください。")},
     )
+
+    def __init__(self, *args, today: date | None = None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today or timezone.localdate()
+        self.fields["as_of"].widget.attrs["max"] = self.today.isoformat()
+
+    def clean_as_of(self):
+        """Refuse days that have not ended: their figures are not known yet."""
+        as_of = self.cleaned_data["as_of"]
+        if as_of and as_of > self.today:
+            raise forms.ValidationError(
+                _("%(day)sは未来の日付です。今日（%(today)s）までの日付を指定してください。")
+                % {"day": date_format(as_of), "today": date_format(self.today)},
+                code="future",
+            )
+        return as_of
 
 
 class _AsOfMixin:

@@ -1,5 +1,7 @@
 from django.conf import settings
 from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.shortcuts import render
+from django.utils.translation import gettext as _
 
 _SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -47,3 +49,25 @@ class RefusedRequestRecordMiddleware:
                 detail=getattr(response, "reason_phrase", "") or "",
             )
         return response
+
+
+class RefuseNulInQueryMiddleware:
+    """Answer 400, with a Japanese page, to a query string that carries a NUL byte (``%00``).
+
+    No page or filter has a use for NUL, and PostgreSQL refuses it in text, so a NUL that
+    reached a lookup (an admin list filter, say) would end in a server error. Refusing it here
+    covers every page, admin included, whatever reads the parameter.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if any("\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists()):
+            return render(
+                request,
+                "400.html",
+                {"reason": _("アドレス（URL）に使えない文字（NUL 文字）が含まれています。")},
+                status=400,
+            )
+        return self.get_response(request)

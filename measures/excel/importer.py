@@ -51,6 +51,7 @@ MAX_SHEETS = 50
 MAX_DATA_ROWS = 10_000
 MAX_ERRORS = 200
 NAME_COLUMN = 2
+NAME_MAX_LENGTH = Measure._meta.get_field("name").max_length
 
 ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -444,6 +445,13 @@ class _SheetReader:
         name = _text(name_cell) if name_cell is not None else ""
         if not name:
             self.error(name_ref, _("施策名がありません。"))
+            return
+        if len(name) > NAME_MAX_LENGTH:
+            self.error(
+                name_ref,
+                _("施策名が長すぎます（%(length)d 文字）。%(limit)d 文字以内にしてください。")
+                % {"length": len(name), "limit": NAME_MAX_LENGTH},
+            )
             return
         if name.endswith(RELISTING_SUFFIXES):
             self.read_relisting(number, name, marks, first_mark_ref, periods_cell)

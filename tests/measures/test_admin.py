@@ -42,6 +42,8 @@ def test_admin_changelist_filters_by_period(seeded, admin_client):
         ("IT 講習", ["IT講習の推進"]),
         ("申請･届出", ["申請・届出のオンライン化の促進"]),
         ("統合型ＧＩＳｼｽﾃﾑ", ["統合型GISシステムの構築"]),
+        ("GIS 構築", ["防災GISシステム等の構築", "統合型GISシステムの構築"]),
+        ("ＧＩＳ　統合型", ["統合型GISシステムの構築"]),
     ],
 )
 def test_admin_search_ignores_width_and_spaces(seeded, admin_client, query, expected):

@@ -45,3 +45,25 @@ def test_measure_search_with_blank_query_returns_everything(seeded):
 def test_measure_search_returns_each_measure_once(seeded):
     names = list(Measure.objects.search("システム").values_list("pk", flat=True))
     assert len(names) == len(set(names))
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ("GIS 構築", {"防災GISシステム等の構築", "統合型GISシステムの構築"}),
+        ("ＧＩＳ　構築", {"防災GISシステム等の構築", "統合型GISシステムの構築"}),
+        ("  構築   防災 ｇｉｓ ", {"防災GISシステム等の構築"}),
+        ("GIS 構築 予約", set()),
+        # One word in the name, the other only in a re-listing's label (手数料の電子納付の実現).
+        ("電子納付 実現", {"手数料の電子納付"}),
+    ],
+)
+def test_measure_search_matches_every_word(seeded, query, expected):
+    assert set(Measure.objects.search(query).values_list("name", flat=True)) == expected
+
+
+def test_measure_search_of_many_words_is_one_query(seeded, django_assert_num_queries):
+    query = " ".join(["システム"] * 40 + ["構築", "行政評価"])
+    with django_assert_num_queries(1):
+        names = list(Measure.objects.search(query).values_list("name", flat=True))
+    assert names == ["行政評価システムの構築"]

@@ -37,6 +37,27 @@ def test_browser_search_ignores_width_and_case(reader_client, seeded):
         assert [r.name for r in _all_rows(response)] == ["IT講習の推進"], query
 
 
+def test_browser_search_matches_every_word(reader_client, seeded):
+    response = reader_client.get(BROWSER, {"q": "GIS 構築"})
+    assert sorted(r.name for r in _all_rows(response)) == [
+        "統合型GISシステムの構築",
+        "防災GISシステム等の構築",
+    ]
+
+
+def test_browser_refuses_more_than_ten_search_words_with_a_message(reader_client, seeded):
+    response = reader_client.get(BROWSER, {"q": " ".join(f"語{i}" for i in range(11))})
+    assert response.status_code == 200
+    assert "検索語は 10 語までにしてください（11 語あります）。" in response.content.decode()
+    assert _all_rows(response) == []
+
+
+def test_browser_period_filter_is_labelled_plan_period(reader_client, seeded):
+    text = reader_client.get(BROWSER).content.decode()
+    assert '<label for="id_period">計画期間</label>' in text
+    assert "実施した計画期間" not in text
+
+
 def test_browser_filters_by_category_status_and_period(reader_client, seeded):
     response = reader_client.get(
         BROWSER, {"category": "e-city", "status": "not_started", "period": "4"}
@@ -103,6 +124,19 @@ def test_browser_pages_and_keeps_the_state_in_links(reader_client, seeded):
 def test_browser_bad_query_values_never_fail(reader_client, seeded, query):
     response = reader_client.get(BROWSER, query)
     assert response.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("per_page", "rows"),
+    [("10", 10), ("200", 75), ("-1", 50), ("0", 50), ("201", 50), ("99999999999999999999", 50)],
+)
+def test_browser_rows_per_page_are_bounded(client, seeded, settings, per_page, rows):
+    """?per_page= takes 1 to 200; anything else gives the default 50 rows, not an error page
+    (anonymous visitors reach the browser in public mode)."""
+    settings.DASHBOARD_PUBLIC_READ = True
+    response = client.get(BROWSER, {"per_page": per_page})
+    assert response.status_code == 200
+    assert len(_names(response)) == rows
 
 
 def test_browser_invalid_filter_shows_a_japanese_message(reader_client, seeded):

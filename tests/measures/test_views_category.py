@@ -85,6 +85,23 @@ def test_summary_before_the_first_record_says_so(reader_client, seeded):
     assert "この日付より前の記録はありません" in response.content.decode()
 
 
+def test_summary_refuses_a_future_as_of_date(reader_client, seeded):
+    response = reader_client.get(_url("e-city"), {"as_of": "2030-01-01"})
+    text = response.content.decode()
+    assert "2030年1月1日は未来の日付です。" in text
+    assert response.context["as_of"] is None
+    assert "2030年1月1日 時点" not in text
+
+
+def test_summary_downloads_say_they_are_todays_data_when_a_date_is_shown(reader_client, seeded):
+    today = timezone.localdate()
+    text = reader_client.get(_url("e-city"), {"as_of": today.isoformat()}).content.decode()
+    assert "ダウンロードは現在のデータです" in text
+    assert (
+        "ダウンロードは現在のデータです" not in reader_client.get(_url("e-city")).content.decode()
+    )
+
+
 def test_summary_of_unknown_category_is_a_friendly_404(reader_client, seeded):
     response = reader_client.get(_url("no-such-category"))
     assert response.status_code == 404

@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 import pytest
+from django.db.models import F
 from django.urls import reverse
 from django.utils import timezone
 
@@ -52,38 +53,79 @@ def test_home_shows_an_admin_edit_at_once(reader_client, seeded):
     assert after.count_of(Status.NOT_STARTED) == before.count_of(Status.NOT_STARTED) - 1
 
 
+def _move_history_back(days: int) -> None:
+    """Date every recorded change ``days`` earlier, as if the seed load had happened then."""
+    Measure.history.update(history_date=F("history_date") - timedelta(days=days))
+
+
 def test_home_as_of_a_date_recomputes_totals_from_history(reader_client, seeded):
+    _move_history_back(5)
     measure = Measure.objects.filter(status=Status.NOT_STARTED).first()
     measure_set_status(measures=[measure], status=Status.IMPLEMENTED)
-    past = measure.history.first()
-    past.history_date = timezone.now() + timedelta(days=2)
-    past.save()
     today = timezone.localdate()
+    before_the_change = today - timedelta(days=2)
 
-    then = reader_client.get(HOME, {"as_of": today.isoformat()})
-    later = reader_client.get(HOME, {"as_of": (today + timedelta(days=3)).isoformat()})
+    then = reader_client.get(HOME, {"as_of": before_the_change.isoformat()})
+    now = reader_client.get(HOME, {"as_of": today.isoformat()})
 
-    assert then.context["as_of"] == today
-    then_totals, later_totals = then.context["overview"].overall, later.context["overview"].overall
-    assert later_totals.count_of(Status.IMPLEMENTED) == then_totals.count_of(Status.IMPLEMENTED) + 1
+    assert then.context["as_of"] == before_the_change
+    then_totals, now_totals = then.context["overview"].overall, now.context["overview"].overall
+    assert now_totals.count_of(Status.IMPLEMENTED) == then_totals.count_of(Status.IMPLEMENTED) + 1
     assert "時点" in _text(then)
 
 
 def test_home_as_of_a_deleted_measure_still_counts_before_its_deletion(reader_client, seeded):
+    _move_history_back(5)
     today = timezone.localdate()
-    before = reader_client.get(HOME, {"as_of": today.isoformat()}).context["overview"]
-    measure = Measure.objects.filter(relistings__isnull=True).first()
-    pk = measure.pk
-    measure.delete()
-    deletion = Measure.history.get(id=pk, history_type="-")
-    deletion.history_date = timezone.now() + timedelta(days=2)
-    deletion.save()
+    before_the_deletion = (today - timedelta(days=2)).isoformat()
+    before = reader_client.get(HOME, {"as_of": before_the_deletion}).context["overview"]
+    Measure.objects.filter(relistings__isnull=True).first().delete()
 
-    same_day = reader_client.get(HOME, {"as_of": today.isoformat()}).context["overview"]
-    after = reader_client.get(HOME, {"as_of": (today + timedelta(days=3)).isoformat()})
+    then = reader_client.get(HOME, {"as_of": before_the_deletion}).context["overview"]
+    now = reader_client.get(HOME, {"as_of": today.isoformat()}).context["overview"]
 
-    assert same_day.overall.total == before.overall.total
-    assert after.context["overview"].overall.total == before.overall.total - 1
+    assert then.overall.total == before.overall.total
+    assert now.overall.total == before.overall.total - 1
+
+
+def test_home_refuses_a_future_as_of_date_and_shows_todays_totals(reader_client, seeded):
+    tomorrow = timezone.localdate() + timedelta(days=1)
+
+    response = reader_client.get(HOME, {"as_of": tomorrow.isoformat()})
+
+    text = _text(response)
+    assert response.status_code == 200
+    assert f"{tomorrow.year}年{tomorrow.month}月{tomorrow.day}日は未来の日付です。" in text
+    assert "現在の集計を表示しています。" in text
+    assert response.context["as_of"] is None
+    assert "区分別・全体の集計（現在）" in text
+    assert response.context["overview"].overall.total == Measure.objects.count()
+
+
+def test_home_accepts_today_as_the_as_of_date(reader_client, seeded):
+    today = timezone.localdate()
+    response = reader_client.get(HOME, {"as_of": today.isoformat()})
+    assert response.context["as_of"] == today
+    assert "未来の日付" not in _text(response)
+
+
+def test_home_as_of_field_offers_no_date_after_today(reader_client, seeded):
+    text = _text(reader_client.get(HOME))
+    assert f'max="{timezone.localdate().isoformat()}"' in text
+
+
+def test_home_downloads_say_they_are_todays_data_when_a_date_is_shown(reader_client, seeded):
+    today = timezone.localdate()
+    note = "ダウンロードは現在のデータです"
+
+    with_date = _text(reader_client.get(HOME, {"as_of": today.isoformat()}))
+    without_date = _text(reader_client.get(HOME))
+
+    assert (
+        f"ダウンロードは現在のデータです（{today.year}年{today.month}月{today.day}日 時点の指定は"
+        "反映されません）。" in with_date
+    )
+    assert note not in without_date
 
 
 def test_home_as_of_before_any_record_says_so_instead_of_showing_zeros(reader_client, seeded):
