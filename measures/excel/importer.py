@@ -31,7 +31,7 @@ from datetime import datetime
 
 import openpyxl
 from django.db import IntegrityError, transaction
-from django.db.models import Max
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
@@ -71,7 +71,7 @@ KEY_LETTER = get_column_letter(KEY_COLUMN)
 MEASURE_KEY = re.compile(r"M([1-9][0-9]{0,9})V([1-9][0-9]{0,9})")
 RELISTING_KEY = re.compile(r"R([1-9][0-9]{0,9})")
 # Rows per bulk statement and ids per IN (...) list: well inside SQLite's and PostgreSQL's
-# limits on query parameters.
+# limits on query parameters (larger batches measured no faster).
 BATCH = 500
 # The reverse name of a history entry's periods (prefetchable, unlike its ``periods`` helper).
 HISTORY_PERIODS = "historicalmeasure_periods_set"
@@ -404,6 +404,7 @@ class _Register:
 
     categories: dict[str, Category]
     measures: dict[int, Measure]
+    periods_of: dict[int, tuple[int, ...]]
     names: dict[int, dict[str, list[Measure]]]
     relistings: dict[int, dict[str, list[Relisting]]]
     relistings_by_pk: dict[int, Relisting]
@@ -418,7 +419,14 @@ class _Register:
         relistings: dict[int, dict[str, list[Relisting]]] = defaultdict(lambda: defaultdict(list))
         relistings_by_pk: dict[int, Relisting] = {}
         next_position: dict[int, int] = defaultdict(lambda: 1)
-        for m in Measure.objects.prefetch_related("periods").order_by("category_id", "position"):
+        # Period numbers straight from the link table: building a PlanPeriod object for every
+        # link (prefetch_related) took most of the preview's time for thousands of measures.
+        links = Measure.periods.through.objects.values_list("measure_id", "planperiod__number")
+        numbers: dict[int, list[int]] = defaultdict(list)
+        for measure_id, number in links:
+            numbers[measure_id].append(number)
+        periods_of = {pk: tuple(sorted(found)) for pk, found in numbers.items()}
+        for m in Measure.objects.order_by("category_id", "position"):
             measures[m.pk] = m
             names[m.category_id][search_key(m.name)].append(m)
             next_position[m.category_id] = max(next_position[m.category_id], m.position + 1)
@@ -429,6 +437,7 @@ class _Register:
         return cls(
             categories=categories,
             measures=measures,
+            periods_of=periods_of,
             names=names,
             relistings=relistings,
             relistings_by_pk=relistings_by_pk,
@@ -546,6 +555,12 @@ class _SheetReader:
             return
         total_seen = False
         for number, cells in enumerate(rows, FIRST_DATA_ROW):
+            cells = tuple(cells) + (None,) * (KEY_COLUMN - len(cells))
+            if _text(cells[0]) == TOTAL_LABEL:
+                # Checked before the limit: a sheet of exactly the limit has its 「計」 row
+                # just past it.
+                total_seen = True
+                continue
             if number > FIRST_DATA_ROW + MAX_DATA_ROWS - 1:
                 self.error(
                     f"A{number}",
@@ -554,10 +569,6 @@ class _SheetReader:
                 return
             if len(self.plan.errors) >= MAX_ERRORS:
                 return
-            cells = tuple(cells) + (None,) * (KEY_COLUMN - len(cells))
-            if _text(cells[0]) == TOTAL_LABEL:
-                total_seen = True
-                continue
             # A row whose visible cells were all cleared counts as deleted, even though its
             # hidden key is still there.
             content = [
@@ -680,8 +691,8 @@ class _SheetReader:
 
     def _key(self, number: int, key_cell) -> str | None:
         """Return the row's key text ("" if none), or None after reporting a formula."""
-        ref = f"{KEY_LETTER}{number}"
-        if self._formula_error(key_cell, ref, _("照合キーの欄")):
+        if key_cell is not None and key_cell.data_type == "f":
+            self._formula_error(key_cell, f"{KEY_LETTER}{number}", _("照合キーの欄"))
             return None
         return _text(key_cell) if key_cell is not None else ""
 
@@ -842,6 +853,7 @@ class _SheetReader:
             return
         change = _change(
             measure,
+            current_periods=self.register.periods_of.get(measure.pk, ()),
             category=self.category.code,
             cell=f"{self.sheet}!B{number}",
             status=status,
@@ -922,13 +934,10 @@ def _moved_key_message(name: str, keyed_name: str) -> str:
     ) % {"name": name, "keyed": keyed_name, "column": KEY_LETTER}
 
 
-def _current_periods(measure: Measure) -> tuple[int, ...]:
-    return tuple(sorted(p.number for p in measure.periods.all()))
-
-
 def _change(
     measure: Measure,
     *,
+    current_periods: tuple[int, ...],
     category: str,
     cell: str,
     status: Status,
@@ -946,7 +955,7 @@ def _change(
         cell=cell,
         old_status=measure.status,
         new_status=status.value,
-        old_periods=_current_periods(measure),
+        old_periods=current_periods,
         new_periods=tuple(periods),
         exported_status=exported[0] if exported else None,
         exported_periods=exported[1] if exported else None,
@@ -1137,6 +1146,7 @@ def _decide_stale_rows(book: _Book) -> None:
             )
         change = _change(
             measure,
+            current_periods=book.register.periods_of.get(measure.pk, ()),
             category=row.category,
             cell=f"{row.sheet}!B{row.number}",
             status=row.status,
@@ -1204,11 +1214,19 @@ def _write_changes(changes: list[MeasureChange], history: dict) -> None:
     locked = measures_lock_for_edit(expected_versions={c.measure_pk: c.version for c in changes})
     period_pks = {p.number: p.pk for p in PlanPeriod.objects.all()}
     measures = []
+    by_status: dict[str, list[int]] = defaultdict(list)
     for change in changes:
         measure = locked[change.measure_pk]
         measure.status = change.new_status
         measure.version += 1  # as Measure.save counts every save
         measures.append(measure)
+        by_status[change.new_status].append(measure.pk)
+    # One UPDATE per status (and per batch of rows): bulk_update's CASE expressions cost
+    # seconds of Python for thousands of rows. The rows are locked at the versions read, so
+    # version + 1 is the version set on each measure above.
+    for status, pks in by_status.items():
+        for chunk in _chunks(pks):
+            Measure.objects.filter(pk__in=chunk).update(status=status, version=F("version") + 1)
     through = Measure.periods.through
     moved = [c for c in changes if c.periods_changed]
     for chunk in _chunks([c.measure_pk for c in moved]):
@@ -1221,7 +1239,8 @@ def _write_changes(changes: list[MeasureChange], history: dict) -> None:
         ],
         batch_size=BATCH,
     )
-    bulk_update_with_history(measures, Measure, ["status", "version"], batch_size=BATCH, **history)
+    # With no fields, simple-history's helper writes only the history entries.
+    bulk_update_with_history(measures, Measure, [], batch_size=BATCH, **history)
     _write_m2m_history(measures, history["default_date"])
 
 
