@@ -1264,6 +1264,7 @@ def _write_new_measures(news: list[NewMeasure], history: dict) -> None:
             _("区分 %(codes)s はプレビューの後に削除されました。何も変更していません。")
             % {"codes": "・".join(missing)}
         )
+    _refuse_names_added_meanwhile(news, categories)
     next_position = {}
     for category in categories.values():
         taken = [
@@ -1295,6 +1296,28 @@ def _write_new_measures(news: list[NewMeasure], history: dict) -> None:
         batch_size=BATCH,
     )
     _write_m2m_history(measures, history["default_date"])
+
+
+def _refuse_names_added_meanwhile(news: list[NewMeasure], categories: dict[str, Category]):
+    """Refuse, under the categories' lock, new measures whose name their category gained
+    after the preview: the same workbook imported twice at once must not add its new rows
+    twice (the preview refuses such names; this closes the gap between the two steps)."""
+    wanted = {(categories[n.category].pk, search_key(n.name)): n for n in news}
+    clashes = []
+    for chunk in _chunks(sorted({key for _category, key in wanted})):
+        found = Measure.objects.filter(
+            category__in=categories.values(), search_text__in=chunk
+        ).values_list("category_id", "search_text")
+        clashes += [wanted[pair] for pair in found if pair in wanted]
+    if clashes:
+        raise ImportConflict(
+            _(
+                "%(names)sは、プレビューの後に同じ区分に同じ名前の施策が追加されました"
+                "（同じブックが同時に取り込まれた可能性があります）。何も変更していません。"
+                "もう一度取り込んで確認してください。"
+            )
+            % {"names": "・".join(f"「{n.name}」" for n in clashes)}
+        )
 
 
 def _write_m2m_history(measures: list[Measure], when: datetime) -> None:

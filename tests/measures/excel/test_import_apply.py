@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import Department, Division
-from measures.excel.importer import apply_plan, read_plan
+from measures.excel.importer import ImportConflict, apply_plan, read_plan
 from measures.models import Category, Measure, Status
 from measures.selectors import category_summary, status_overview
 
@@ -164,6 +164,22 @@ def test_a_new_measure_takes_the_next_free_position_if_its_place_was_taken(
 
     apply_plan(plan, user=admin_user)
     assert _measure("e-business", 15).name == "オープンデータの推進"
+
+
+def test_a_new_measure_whose_name_was_added_after_the_preview_is_refused(
+    seeded, edited_workbook, admin_user, make_measure
+):
+    """The same workbook imported twice at once must not add its new row twice."""
+    plan = read_plan(
+        edited_workbook(_edits(1), before=_insert_new_rows(["オープンデータの推進"])),
+        filename="x.xlsx",
+    )
+    make_measure("オープンデータの推進", category=Category.objects.get(code="e-business"))
+    before = list(Measure.objects.values_list("pk", "status", "version"))
+
+    with pytest.raises(ImportConflict, match="「オープンデータの推進」は、プレビューの後に"):
+        apply_plan(plan, user=admin_user)
+    assert list(Measure.objects.values_list("pk", "status", "version")) == before
 
 
 @pytest.mark.django_db(transaction=True)
