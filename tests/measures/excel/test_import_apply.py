@@ -182,6 +182,28 @@ def test_a_new_measure_whose_name_was_added_after_the_preview_is_refused(
     assert list(Measure.objects.values_list("pk", "status", "version")) == before
 
 
+def test_a_constraint_broken_meanwhile_gives_a_message_not_a_server_error(
+    seeded, edited_workbook, admin_user, monkeypatch
+):
+    from django.db import IntegrityError
+
+    from measures.excel import importer
+
+    plan = read_plan(
+        edited_workbook(_edits(1), before=_insert_new_rows(["オープンデータの推進"])),
+        filename="x.xlsx",
+    )
+
+    def clash(*args, **kwargs):
+        raise IntegrityError('duplicate key value violates "measure_unique_position_in_category"')
+
+    monkeypatch.setattr(importer, "bulk_create_with_history", clash)
+    before = list(Measure.objects.values_list("pk", "status", "version"))
+    with pytest.raises(ImportConflict, match="他の変更と重なったため、何も変更していません"):
+        apply_plan(plan, user=admin_user)
+    assert list(Measure.objects.values_list("pk", "status", "version")) == before
+
+
 @pytest.mark.django_db(transaction=True)
 def test_two_imports_adding_measures_at_once_take_turns(edited_workbook, admin_user):
     """Two connections apply imports that both planned e-business 14: the second waits for
