@@ -33,6 +33,7 @@ from openpyxl.utils import get_column_letter, quote_sheetname  # noqa: E402
 
 from measures.excel.summary import (  # noqa: E402
     FIRST_DATA_ROW,
+    KEY_HEADER,
     MARK_COLUMNS,
     OVERVIEW_TITLE,
     SummaryRow,
@@ -63,10 +64,13 @@ def make_sheets(total: int = MEASURES) -> list[SummarySheet]:
                     name=f"{code}の施策その{i + 1}：情報システムの構築と運用の推進",
                     status=statuses[i % 3],
                     periods=PERIODS[i % len(PERIODS)],
+                    key=f"M{number * count + i + 1}V1",
                 )
             )
             if i % RELISTING_EVERY == 0:
-                rows.append(SummaryRow(name=f"再掲される施策{i}", is_relisting=True))
+                rows.append(
+                    SummaryRow(name=f"再掲される施策{i}", is_relisting=True, key=f"R{number}{i}")
+                )
         sheets.append(SummarySheet(code, f"ア {code}づくり", code, rows))
     return sheets
 
@@ -103,7 +107,7 @@ def plain_write_only(sheets: list[SummarySheet], stream, *, blanks: bool = False
         ws = wb.create_sheet(sheet.code)
         for _ in range(3):
             ws.append(["見出し"])
-        ws.append(header_labels())
+        ws.append([*header_labels(), KEY_HEADER])
         for i, row in enumerate(sheet.rows):
             ws.append(
                 [
@@ -111,6 +115,7 @@ def plain_write_only(sheets: list[SummarySheet], stream, *, blanks: bool = False
                     row.label,
                     *(s.mark if row.status == s else blank(ws) for s in Status),
                     row.periods or blank(ws),
+                    row.key or blank(ws),
                 ]
             )
         last = sheet.last_data_row
@@ -187,7 +192,7 @@ def register_of(total: int) -> None:
 
 def main() -> None:
     sheets = make_sheets()
-    cells = sum(len(s.rows) for s in sheets) * 6
+    cells = sum(len(s.rows) for s in sheets) * 7
     results = interleaved(
         {
             "ours": lambda: write_summary_sheets(

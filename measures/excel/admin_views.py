@@ -3,7 +3,8 @@
 Nothing is written before the confirm step. Between the steps the uploaded file is kept in the
 session (base64, with its SHA-256) and read again on confirm, against the register as it then
 stands: if what would change is no longer what the user saw, nothing is written and the new
-preview is shown instead.
+preview is shown instead. Measures changed since the workbook was made are written only where
+the user ticked 「ブックの内容で上書きする」 for that measure.
 """
 
 import base64
@@ -33,6 +34,11 @@ from .importer import (
 
 SESSION_KEY = "measures_excel_import"
 IMPORT_PERMISSION = "measures.import_measures"
+
+
+def _chosen_pks(values: list[str]) -> set[int]:
+    """Return the measure numbers ticked for overwriting (anything else is ignored)."""
+    return {int(v) for v in values if v.isascii() and v.isdigit() and len(v) <= 10}
 
 
 class WorkbookUploadForm(forms.Form):
@@ -173,16 +179,26 @@ class ExcelImportAdminMixin:
                 ),
             )
             return redirect(self._url("import_preview"))
-        if not plan.has_changes:
-            request.session.pop(SESSION_KEY, None)
-            messages.info(request, _("変更はありませんでした。"))
-            return redirect(self._url("changelist"))
+        overwrite = _chosen_pks(request.POST.getlist("overwrite"))
+        kept = [c for c in plan.conflicts if c.measure_pk not in overwrite]
         try:
-            written = apply_plan(plan, user=request.user)
+            written = apply_plan(plan, user=request.user, overwrite=overwrite)
         except ImportConflict as exc:
             messages.error(request, str(exc))
             return redirect(self._url("import_preview"))
         request.session.pop(SESSION_KEY, None)
+        if kept:
+            messages.warning(
+                request,
+                _(
+                    "ブックの作成後に変更されていた %(count)d 件の施策は、上書きを選ばなかったため"
+                    "変更していません。"
+                )
+                % {"count": len(kept)},
+            )
+        if not written:
+            messages.info(request, _("変更はありませんでした。"))
+            return redirect(self._url("changelist"))
         record_access(
             request,
             AccessKind.IMPORT,

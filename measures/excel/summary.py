@@ -6,17 +6,22 @@ LibreOffice Calc recompute them when someone edits a mark by hand; the overview 
 category sheets' total cells. Written in openpyxl's write-only mode, which streams rows instead
 of keeping every cell object in memory (see benchmarks/excel_export.py).
 
-The importer (importer.py) reads this layout back, so both share the constants below.
+The importer (importer.py) reads this layout back, so both share the constants below. Every
+row carries a hidden key (column G: the measure and the version it was written from, or the
+re-listing), and the workbook its creation time, so that the import matches rows to measures
+whatever the user did to the order of rows, and can tell which measures changed since.
 """
 
 from collections.abc import Iterable, Sequence
 from copy import copy
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import UTC, date, datetime
 from typing import IO
 
+from django.utils import timezone
 from openpyxl import Workbook
 from openpyxl.cell import Cell, WriteOnlyCell
+from openpyxl.packaging.custom import StringProperty
 from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter, quote_sheetname
 from openpyxl.worksheet.datavalidation import DataValidation
@@ -40,8 +45,24 @@ PERIODS_HEADER = "計画期間"
 # Column of each status's mark: C 実施, D 一部着手, E 未着手 (the plan's order, from Status).
 MARK_COLUMNS: dict[Status, int] = {status: 3 + i for i, status in enumerate(Status)}
 PERIODS_COLUMN = 3 + len(Status)
-LAST_COLUMN = PERIODS_COLUMN
+LAST_COLUMN = PERIODS_COLUMN  # the last printed column
+# The hidden key column, right of 計画期間: outside the print area, the COUNTIF ranges and
+# the drop-downs, so the printed table is unchanged.
+KEY_COLUMN = LAST_COLUMN + 1
+KEY_HEADER = "照合キー（変更しないでください）"
+# Custom document property holding the moment the workbook was written (ISO 8601, with offset).
+CREATED_PROPERTY = "集計ブック作成日時"
 CREATOR = "盛岡市 情報企画課"
+
+
+def measure_key(pk: int, version: int) -> str:
+    """Return the key of a measure's row: its number and the version the row shows."""
+    return f"M{pk}V{version}"
+
+
+def relisting_key(pk: int) -> str:
+    """Return the key of a re-listing's row."""
+    return f"R{pk}"
 
 
 def header_labels() -> list[str]:
@@ -62,6 +83,7 @@ class SummaryRow:
     status: Status | None = None
     periods: str = ""
     is_relisting: bool = False
+    key: str = ""
 
     @property
     def label(self) -> str:
@@ -91,12 +113,13 @@ def summary_sheets() -> list[SummarySheet]:
     for row in category_table_rows():
         measure = row.measure
         rows.setdefault(row.category.pk, []).append(
-            SummaryRow(name=row.label, is_relisting=True)
+            SummaryRow(name=row.label, is_relisting=True, key=relisting_key(row.relisting.pk))
             if row.is_relisting
             else SummaryRow(
                 name=measure.name,
                 status=measure.status_choice,
                 periods=measure.periods_display,
+                key=measure_key(measure.pk, measure.version),
             )
         )
     return [
@@ -115,26 +138,54 @@ def workbook_title() -> str:
     return f"{plan.name if plan else '情報化基本計画'} 施策一覧"
 
 
-def write_summary(stream: IO[bytes], *, today: date, title: str | None = None) -> None:
-    """Write the summary workbook of the register as it stands to ``stream``."""
+def write_summary(
+    stream: IO[bytes],
+    *,
+    today: date,
+    title: str | None = None,
+    created_at: datetime | None = None,
+) -> None:
+    """Write the summary workbook of the register as it stands to ``stream``.
+
+    The creation time is taken before the register is read, so that every change the rows
+    do not show is later than it.
+    """
+    created_at = created_at or timezone.now()
     write_summary_sheets(
-        stream, summary_sheets(), today=today, title=title if title else workbook_title()
+        stream,
+        summary_sheets(),
+        today=today,
+        title=title if title else workbook_title(),
+        created_at=created_at,
     )
 
 
 def write_summary_sheets(
-    stream: IO[bytes], sheets: Sequence[SummarySheet], *, today: date, title: str
+    stream: IO[bytes],
+    sheets: Sequence[SummarySheet],
+    *,
+    today: date,
+    title: str,
+    created_at: datetime | None = None,
 ) -> None:
     """Write ``sheets`` as the summary workbook (kept apart from the database for the
     benchmark)."""
+    created_at = created_at or timezone.now()
     wb = Workbook(write_only=True)
     wb.properties.title = title
     wb.properties.subject = f"{today.isoformat()} 現在の施策の状況"
     wb.properties.creator = CREATOR
     wb.properties.lastModifiedBy = CREATOR
-    stamp = datetime.combine(today, time())
+    # openpyxl writes naive datetimes as UTC.
+    stamp = created_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
     wb.properties.created = stamp
     wb.properties.modified = stamp
+    wb.custom_doc_props.append(
+        StringProperty(
+            name=CREATED_PROPERTY,
+            value=timezone.localtime(created_at).isoformat(timespec="seconds"),
+        )
+    )
     _StyledSheet.write_overview(wb, sheets, today=today, title=title)
     for sheet in sheets:
         _StyledSheet.write_category(wb, sheet, today=today, title=title)
@@ -327,18 +378,21 @@ class _StyledSheet:
     def write_category(cls, wb, sheet: SummarySheet, *, today: date, title: str):
         ws = wb.create_sheet(sheet.code)
         self = cls(ws)
-        header = header_labels()
+        header = [*header_labels(), KEY_HEADER]
         names = [r.label for r in sheet.rows]
         widths = [
             column_width([CATEGORY_HEADER, sheet.short_name]),
             column_width([NAME_HEADER, *names], minimum=30),
             *(column_width([status.label]) for status in Status),
             column_width([PERIODS_HEADER, *(r.periods for r in sheet.rows)], minimum=12),
+            column_width([KEY_HEADER]),
         ]
         for i, width in enumerate(widths, 1):
             ws.column_dimensions[get_column_letter(i)].width = width
+        ws.column_dimensions[get_column_letter(KEY_COLUMN)].hidden = True
         ws.freeze_panes = f"A{FIRST_DATA_ROW}"
         _set_print_setup(ws, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
+        ws.print_area = f"A{TITLE_ROW}:{get_column_letter(LAST_COLUMN)}{sheet.total_row}"
         legend = "　".join(f"{s.mark} {s.label}" for s in Status)
         self.title_rows(
             title,
@@ -392,6 +446,9 @@ class _StyledSheet:
                     text=bool(row.periods),
                 )
             )
+            cells.append(
+                self.cell(row.key or None, font=_NOTE_FONT, text=bool(row.key), shared=False)
+            )
             ws.append(cells)
             if row.is_relisting:
                 relisting_rows.append(row_number)
@@ -431,6 +488,7 @@ class _StyledSheet:
         ws.merged_cells.add(f"A{FIRST_DATA_ROW}:A{last}")
         ws.merged_cells.add(f"A{sheet.total_row}:B{sheet.total_row}")
         _add_mark_validation(ws, marks_by_status, relisting_rows)
+        _add_key_validation(ws, last)
         ws.close()
 
 
@@ -485,6 +543,26 @@ def _add_mark_validation(ws, marks_by_status: dict[Status, list[int]], relisting
             f"{first_col}{first}:{last_col}{last}" for first, last in _ranges(relisting_rows)
         )
         ws.data_validations.append(refuse)
+
+
+def _add_key_validation(ws, last_row: int) -> None:
+    """Refuse anything typed into the hidden key column (clearing it stays possible).
+
+    Not a sheet protection: a protected sheet cannot be sorted in Excel, and a user who then
+    sorted only the visible columns would separate the rows from their keys.
+    """
+    letter = get_column_letter(KEY_COLUMN)
+    validation = DataValidation(
+        type="textLength",
+        operator="lessThan",
+        formula1="1",
+        allow_blank=True,
+        showErrorMessage=True,
+        errorTitle="照合キーの列です",
+        error="この列は取り込みで行と施策を照合するためのものです。変更しないでください。",
+    )
+    validation.sqref = f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}"
+    ws.data_validations.append(validation)
 
 
 def summary_filename(today: date) -> str:

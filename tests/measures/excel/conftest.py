@@ -4,8 +4,9 @@ import io
 import os
 import shutil
 import subprocess
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import openpyxl
 import pytest
@@ -13,6 +14,7 @@ import pytest
 from measures.excel.summary import write_summary
 
 TODAY = date(2026, 11, 27)
+CREATED_AT = datetime(2026, 11, 27, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo"))
 
 
 @pytest.fixture
@@ -21,7 +23,7 @@ def summary_bytes(db):
 
     def make() -> bytes:
         stream = io.BytesIO()
-        write_summary(stream, today=TODAY)
+        write_summary(stream, today=TODAY, created_at=CREATED_AT)
         return stream.getvalue()
 
     return make
@@ -68,6 +70,76 @@ def soffice(tmp_path):
         return outdir
 
     return convert
+
+
+# A Basic macro that opens a workbook in Calc, types into cells as a user would, and saves it
+# as .xlsx with Calc's own filter: LibreOffice writes every part of the saved file.
+_EDIT_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1"
+ script:language="StarBasic">
+Sub EditCells(sUrl As String, sSheet As String, sEdits As String, sOut As String)
+  Dim aOpen(0) As New com.sun.star.beans.PropertyValue
+  aOpen(0).Name = &quot;Hidden&quot;
+  aOpen(0).Value = True
+  oDoc = StarDesktop.loadComponentFromURL(sUrl, &quot;_blank&quot;, 0, aOpen())
+  oSheet = oDoc.Sheets.getByName(sSheet)
+  For Each sEdit In Split(sEdits, &quot;|&quot;)
+    aPair = Split(sEdit, &quot;=&quot;)
+    oCell = oSheet.getCellRangeByName(aPair(0))
+    If aPair(1) = &quot;&quot; Then
+      oCell.setString(&quot;&quot;)
+    Else
+      oCell.setString(aPair(1))
+    End If
+  Next
+  Dim aSave(1) As New com.sun.star.beans.PropertyValue
+  aSave(0).Name = &quot;FilterName&quot;
+  aSave(0).Value = &quot;Calc MS Excel 2007 XML&quot;
+  aSave(1).Name = &quot;Overwrite&quot;
+  aSave(1).Value = True
+  oDoc.storeToURL(sOut, aSave())
+  oDoc.close(True)
+End Sub
+</script:module>
+"""
+
+
+@pytest.fixture
+def soffice_edit(soffice, tmp_path):
+    """Return a function that edits cells of a workbook in LibreOffice Calc and saves it as
+    .xlsx (skipped without LibreOffice, except on CI, like ``soffice``)."""
+    binary = shutil.which("soffice")
+    profile = tmp_path / "lo-profile"
+
+    def edit(source: Path, sheet: str, edits: dict[str, str]) -> Path:
+        # The first run creates the profile; the macro goes into its Standard library.
+        soffice(source, "csv")
+        (profile / "user" / "basic" / "Standard" / "Module1.xba").write_text(
+            _EDIT_MACRO, encoding="utf-8"
+        )
+        target = tmp_path / f"calc-{source.name}"
+        pairs = "|".join(f"{ref}={value}" for ref, value in edits.items())
+        macro = (
+            f'macro:///Standard.Module1.EditCells("{source.as_uri()}","{sheet}",'
+            f'"{pairs}","{target.as_uri()}")'
+        )
+        subprocess.run(
+            [
+                binary,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation={profile.as_uri()}",
+                macro,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        assert target.exists(), "LibreOffice did not save the edited workbook"
+        return target
+
+    return edit
 
 
 @pytest.fixture

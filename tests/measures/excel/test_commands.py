@@ -116,3 +116,47 @@ def test_import_workbook_exits_non_zero_from_the_shell(seeded, tmp_path, admin_u
     with pytest.raises(SystemExit) as exited:
         utility.execute()
     assert exited.value.code == 1
+
+
+def test_import_workbook_overwrites_only_the_conflicts_it_is_told_to(
+    seeded, tmp_path, summary_bytes, admin_user
+):
+    import openpyxl
+
+    downloaded = summary_bytes()
+    first = Measure.objects.get(category__code="e-city", position=1)
+    second = Measure.objects.get(category__code="e-city", position=2)
+    for measure in (first, second):
+        measure.notes = "同僚の編集"
+        measure.save()
+    wb = openpyxl.load_workbook(io.BytesIO(downloaded))
+    for row in (5, 6):
+        wb["e-city"][f"C{row}"] = None
+        wb["e-city"][f"E{row}"] = "×"
+    out = io.BytesIO()
+    wb.save(out)
+    path = _write(tmp_path, out.getvalue())
+
+    printed = io.StringIO()
+    call_command(
+        "import_workbook", path, "--user", admin_user.username, "--dry-run", stdout=printed
+    )
+    assert "競合（ブックの作成後に変更され、ブックでも編集された施策）: 2 件" in printed.getvalue()
+    assert f"施策番号 {first.pk} e-city!B5 総合的文書管理システムの構築" in printed.getvalue()
+
+    with pytest.raises(CommandError, match="競合した施策ではありません"):
+        call_command("import_workbook", path, "--user", admin_user.username, "--overwrite", "1")
+    printed = io.StringIO()
+    call_command(
+        "import_workbook",
+        path,
+        "--user",
+        admin_user.username,
+        "--overwrite",
+        str(first.pk),
+        stdout=printed,
+    )
+    assert "競合した 1 件の施策は上書きしていません。" in printed.getvalue()
+    first.refresh_from_db()
+    second.refresh_from_db()
+    assert (first.status, second.status) == (Status.NOT_STARTED, Status.IMPLEMENTED)

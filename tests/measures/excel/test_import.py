@@ -273,3 +273,28 @@ def test_import_reads_a_workbook_saved_by_libreoffice(seeded, edited_workbook, s
     assert [(c.category, c.position, c.new_status) for c in plan.changes] == [
         ("e-city", 1, Status.NOT_STARTED)
     ]
+
+
+def test_import_of_a_mark_edited_in_libreoffice_calc(
+    seeded, summary_bytes, soffice_edit, tmp_path, open_workbook, admin_user
+):
+    """Download, change a mark in Calc, save as .xlsx there, import: the hidden keys survive
+    LibreOffice and the row still lands on its own measure."""
+    downloaded = tmp_path / "施策一覧.xlsx"
+    downloaded.write_bytes(summary_bytes())
+    # e-city row 28: the second 新市民税システムの構築 (position 24) ◎ → ×.
+    saved = soffice_edit(downloaded, "e-city", {"C28": "", "E28": "×"})
+
+    ws = open_workbook(saved.read_bytes())["e-city"]
+    second = _measure("e-city", 24)
+    assert ws.column_dimensions["G"].hidden
+    assert ws["G28"].value == f"M{second.pk}V{second.version}"
+    assert ws["E28"].value == "×"
+
+    plan = _plan(saved.read_bytes(), "施策一覧.xlsx")
+    assert plan.errors == []
+    assert [(c.measure_pk, c.new_status) for c in plan.changes] == [(second.pk, Status.NOT_STARTED)]
+    assert plan.created_at is not None
+    apply_plan(plan, user=admin_user)
+    assert _measure("e-city", 24).status == Status.NOT_STARTED
+    assert _measure("e-city", 3).status == Status.PARTIAL

@@ -174,3 +174,11 @@ def test_nothing_changes_after_a_refused_file(seeded, summary_bytes):
     before = list(Measure.objects.values_list("pk", "status", "version"))
     _refused(b"PK\x03\x04broken")
     assert list(Measure.objects.values_list("pk", "status", "version")) == before
+
+
+def test_a_sheet_of_exactly_the_row_limit_is_read(seeded, summary_bytes, monkeypatch):
+    """Its 「計」 row comes just after the limit and must not count as one row too many."""
+    monkeypatch.setattr(importer, "MAX_DATA_ROWS", 36)  # e-city's rows, re-listings included
+    plan = read_plan(summary_bytes(), filename="full.xlsx")
+    assert plan.errors == []
+    assert plan.rows_read == 83

@@ -8,11 +8,11 @@ import pytest
 
 from measures.excel import styles
 from measures.excel.cells import display_width
-from measures.excel.summary import FIRST_DATA_ROW, OVERVIEW_TITLE
-from measures.models import Category, Measure, Status
+from measures.excel.summary import CREATED_PROPERTY, FIRST_DATA_ROW, KEY_HEADER, OVERVIEW_TITLE
+from measures.models import Category, Measure, Relisting, Status
 from measures.selectors import category_status_totals
 
-from .conftest import TODAY
+from .conftest import CREATED_AT, TODAY
 
 pytestmark = pytest.mark.django_db
 
@@ -38,8 +38,15 @@ def test_summary_category_sheet_is_laid_out_like_the_plan(seeded, summary_bytes,
     assert ws["A1"].value == "盛岡市情報化基本計画 施策一覧"
     assert ws["A2"].value == "ア e-citizenづくり"
     assert "2026-11-27 現在" in ws["A3"].value
-    assert [c.value for c in ws[4]] == ["区分", "施策", "実施", "一部着手", "未着手", "計画期間"]
-    assert [c.value for c in ws[5]] == [
+    assert [c.value for c in ws[4]][:6] == [
+        "区分",
+        "施策",
+        "実施",
+        "一部着手",
+        "未着手",
+        "計画期間",
+    ]
+    assert [c.value for c in ws[5]][:6] == [
         "e-citizen",
         "学校教育施設の基盤インフラ整備",
         None,
@@ -47,7 +54,7 @@ def test_summary_category_sheet_is_laid_out_like_the_plan(seeded, summary_bytes,
         None,
         "一次～四次",
     ]
-    assert [c.value for c in ws[9]][1:] == [
+    assert [c.value for c in ws[9]][1:6] == [
         "図書館蔵書検索・予約管理システムの構築",
         "◎",
         None,
@@ -172,6 +179,44 @@ def test_summary_document_properties(seeded, summary_bytes, open_workbook):
     assert wb.properties.created.date() == TODAY
     assert wb.properties.creator == "盛岡市 情報企画課"
     assert "2026-11-27" in wb.properties.subject
+
+
+def test_summary_rows_carry_a_hidden_key_outside_the_printed_table(
+    seeded, summary_bytes, open_workbook
+):
+    """Column G holds each row's key: hidden, not printed, and outside totals and drop-downs."""
+    wb = open_workbook(summary_bytes())
+    ws = wb["e-business"]
+    measure = Measure.objects.get(category__code="e-business", position=1)
+    measure.notes = "版を進める"
+    measure.save()
+    relisting = Relisting.objects.get(category__code="e-business", position=6)
+    assert ws["G4"].value == KEY_HEADER
+    assert ws["G5"].value == f"M{measure.pk}V{measure.version - 1}"
+    assert ws["G5"].data_type == "s"
+    assert ws["G10"].value == f"R{relisting.pk}"
+    total = _total_row("e-business")
+    assert ws[f"G{total}"].value is None
+    assert ws.column_dimensions["G"].hidden
+    assert not ws.column_dimensions["F"].hidden
+    assert ws.print_area == f"'e-business'!$A$1:$F${total}"
+    assert ws[f"C{total}"].value == f'=COUNTIF(C5:C{total - 1},"◎")'
+    validations = {dv.formula1: dv for dv in ws.data_validations.dataValidation}
+    key_guard = validations["1"]
+    assert str(key_guard.sqref) == f"G5:G{total - 1}"
+    assert "照合" in key_guard.error
+    for dv in ws.data_validations.dataValidation:
+        if dv is not key_guard:
+            assert "G" not in str(dv.sqref)
+    keys = [ws[f"G{row}"].value for row in range(FIRST_DATA_ROW, total)]
+    assert len(set(keys)) == len(keys) == TABLE_ROWS["e-business"]
+
+
+def test_summary_records_when_it_was_written(seeded, summary_bytes, open_workbook):
+    wb = open_workbook(summary_bytes())
+    (prop,) = [p for p in wb.custom_doc_props.props if p.name == CREATED_PROPERTY]
+    assert prop.value == "2026-11-27T10:15:00+09:00" == CREATED_AT.isoformat()
+    assert wb.properties.created.isoformat() == "2026-11-27T01:15:00"  # UTC
 
 
 def test_summary_writes_formula_like_names_as_text(make_measure, summary_bytes, open_workbook):

@@ -223,3 +223,99 @@ def test_import_pages_keep_the_content_security_policy(seeded, planning_client, 
         html = planning_client.get(url).content.decode()
         assert "<script>" not in html
         assert ' style="' not in html
+
+
+def _edited_after_download(summary_bytes, *, cells: dict[str, object]) -> bytes:
+    """Download the workbook, then let a colleague change e-city 1 in the register, then edit
+    ``cells`` of the e-city sheet in the downloaded copy."""
+    import io
+
+    import openpyxl
+
+    downloaded = summary_bytes()
+    colleague = Measure.objects.get(category__code="e-city", position=1)
+    colleague.status = Status.PARTIAL
+    colleague.save()
+    wb = openpyxl.load_workbook(io.BytesIO(downloaded))
+    for ref, value in cells.items():
+        wb["e-city"][ref] = value
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()
+
+
+def test_import_preview_shows_a_conflict_and_overwrites_only_when_ticked(
+    seeded, planning_client, summary_bytes
+):
+    content = _edited_after_download(summary_bytes, cells={"C5": None, "E5": "×"})
+    measure = Measure.objects.get(category__code="e-city", position=1)
+
+    _upload(planning_client, content, "古い.xlsx")
+    preview = planning_client.get(PREVIEW)
+    html = preview.content.decode()
+    assert "競合: ブックの作成後に変更された施策" in html
+    assert "このブックの作成日時: 2026-11-27 10:15" in html
+    assert f'name="overwrite" value="{measure.pk}"' in html
+    assert "ブックの内容で上書きする" in html
+    assert 'name="confirm"' in html
+
+    # Not ticked: nothing changes.
+    done = planning_client.post(
+        PREVIEW, {"confirm": "1", "digest": preview.context["digest"]}, follow=True
+    )
+    text = done.content.decode()
+    assert "上書きを選ばなかったため変更していません" in text
+    assert "変更はありませんでした" in text
+    measure.refresh_from_db()
+    assert (measure.status, measure.version) == (Status.PARTIAL, 2)
+    assert not AccessRecord.objects.filter(kind=AccessKind.IMPORT).exists()
+
+    # Ticked: the workbook's × overwrites the colleague's ○.
+    _upload(planning_client, content, "古い.xlsx")
+    digest = planning_client.get(PREVIEW).context["digest"]
+    done = planning_client.post(
+        PREVIEW, {"confirm": "1", "digest": digest, "overwrite": [str(measure.pk)]}, follow=True
+    )
+    assert "1 件の施策を取り込みました" in done.content.decode()
+    measure.refresh_from_db()
+    assert (measure.status, measure.version) == (Status.NOT_STARTED, 3)
+    assert measure.history.first().history_change_reason == "Excel取込: 古い.xlsx"
+
+
+def test_import_preview_lists_measures_changed_since_but_not_edited_in_the_workbook(
+    seeded, planning_client, summary_bytes
+):
+    content = _edited_after_download(summary_bytes, cells={"C6": None, "E6": "×"})
+    _upload(planning_client, content)
+    html = planning_client.get(PREVIEW).content.decode()
+    assert "ブックでは編集されていないので、現在の内容のままにします" in html
+    assert 'name="overwrite"' not in html
+
+
+def test_import_of_two_sheets_of_one_category_stops_at_the_preview(
+    seeded, planning_client, edited_workbook
+):
+    """It used to pass the preview, then fail on confirm and send the user back forever."""
+    from .test_import_keys import two_city_sheets
+
+    response = _upload(planning_client, two_city_sheets(edited_workbook))
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert "5 枚目のシート「e-city」は、4 枚目のシート「e-city」と同じ区分 e-city" in html
+    assert 'name="confirm"' not in html
+    assert "measures_excel_import" not in planning_client.session
+    assert Measure.objects.get(category__code="e-city", position=1).status == Status.IMPLEMENTED
+
+
+def test_import_of_a_workbook_without_keys_asks_for_a_new_download(
+    seeded, planning_client, edited_workbook
+):
+    def drop_keys(wb):
+        for ws in wb.worksheets[1:]:
+            ws.delete_cols(7)
+
+    response = _upload(planning_client, edited_workbook(before=drop_keys))
+    html = response.content.decode()
+    assert "照合キーがありません" in html
+    assert "新しい集計ブックをダウンロード" in html
+    assert "measures_excel_import" not in planning_client.session
