@@ -83,7 +83,8 @@ class Division(models.Model):
         ),
     )
 
-    history = _history(_("課等の変更履歴"))
+    # Who may write a division's reports is a grant of rights: its changes are kept too.
+    history = _history(_("課等の変更履歴"), m2m_fields=["reporters"])
     objects = DivisionManager()
 
     class Meta:

@@ -20,6 +20,7 @@ from . import selectors
 from .excel.measure_list import measure_list_csv, measure_list_workbook
 from .filters import MeasureFilter
 from .models import Category, Measure
+from .progress.selectors import measure_progress
 from .tables import MeasureTable
 
 
@@ -171,4 +172,5 @@ class MeasureDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["history"] = selectors.measure_history(self.object)
         context["responsibility"] = measure_responsibility(self.object)
+        context["progress"] = measure_progress(self.object, self.request.user)
         return context

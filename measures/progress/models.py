@@ -38,8 +38,11 @@ class ProgressRoundQuerySet(models.QuerySet):
         return self.filter(state=RoundState.OPEN)
 
     def confirmed(self):
-        """Rounds whose results are final, the baseline included, oldest first."""
-        return self.filter(state=RoundState.CONFIRMED).order_by("reference_date", "pk")
+        """Rounds whose results are final, oldest first; the baseline always comes first, as
+        the origin of the trend, whatever day the plan was loaded on."""
+        return self.filter(state=RoundState.CONFIRMED).order_by(
+            "-is_baseline", "reference_date", "pk"
+        )
 
 
 class ProgressRound(models.Model):
