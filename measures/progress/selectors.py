@@ -5,7 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q
+from django.db.models import Count, F, Q
 from django.utils import timezone
 
 from governance.models import Division, PromotionLeader
@@ -386,9 +386,10 @@ def outstanding_reports(progress_round: ProgressRound) -> list[ProgressReport]:
         progress_round.reports.filter(state__in=OUTSTANDING_STATES)
         .select_related(*_REPORT_RELATED)
         .order_by(
-            "measure__responsible_division__department__order",
-            "measure__responsible_division__order",
-            "measure__responsible_division__pk",
+            # Divisions in the governance order; measures without a 担当課 last.
+            F("measure__responsible_division__department__order").asc(nulls_last=True),
+            F("measure__responsible_division__order").asc(nulls_last=True),
+            F("measure__responsible_division__pk").asc(nulls_last=True),
             "measure__category__order",
             "measure__position",
         )

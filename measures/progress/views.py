@@ -114,7 +114,10 @@ def _render_report(request, report, *, form=None, return_form=None, status=200):
         "report": report,
         "progress_round": report.round,
         "form": form,
-        "prefilled": form is not None and not form.is_bound and report.written_at is None,
+        "prefilled": form is not None
+        and not form.is_bound
+        and report.written_at is None
+        and page.previous is not None,
         "may_manage": may_review,
         "can_review": can_review,
         "return_form": return_form if can_review else None,
@@ -127,12 +130,12 @@ def _render_report(request, report, *, form=None, return_form=None, status=200):
 @login_required
 def report_detail(request, pk: int):
     report = get_object_or_404(_report_queryset(), pk=pk)
+    if request.method == "POST" and not permissions.may_write_report(request.user, report):
+        raise PermissionDenied(_("この施策の進捗報告を書く権限がありません。"))
     if not permissions.may_read_report(request.user, report):
         raise PermissionDenied(_("この進捗報告を見る権限がありません。"))
     if request.method != "POST":
         return _render_report(request, report)
-    if not permissions.may_write_report(request.user, report):
-        raise PermissionDenied(_("この施策の進捗報告を書く権限がありません。"))
     form = ReportForm(request.POST)
     if not form.is_valid():
         messages.error(request, _("入力に誤りがあります。赤字の項目を直してください。"))
