@@ -67,3 +67,11 @@ def test_a_leader_in_admin_sees_only_approved_and_own_division_reports(
     )
     # Rounds are run by 情報企画課 only.
     assert client.get(reverse("admin:measures_progressround_changelist")).status_code == 403
+
+
+def test_adding_a_reporter_to_a_division_enters_its_history(divisions, make_user):
+    division = divisions[0]
+    user = make_user("new_reporter")
+    division.reporters.add(user)
+    latest = division.history.first()
+    assert [row.user_id for row in latest.reporters.all()] == [user.pk]
