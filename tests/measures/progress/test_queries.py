@@ -156,3 +156,44 @@ def test_round_dashboard_counts_stay_right_with_many_reports(
     counts = page.split('id="counts-heading"')[1].split("</ul>")[0]
     for label, count in expected.items():
         assert f">{label}</span> {count}</li>" in counts, (label, count)
+
+
+# Queries each selector makes, whatever the number of measures, reports and divisions.
+PINS = {
+    "dashboard": 7,
+    "mine": 3,
+    "list": 1,
+    "outstanding": 1,
+    "reminders": 3,
+    "report": 5,
+    "timeline": 2,
+}
+
+
+def test_selectors_read_in_a_fixed_number_of_queries(
+    cycle, register, divisions, people, django_assert_num_queries
+):
+    from measures.progress import permissions, selectors
+
+    _grow(register, divisions, cycle, people)
+    current = cycle[1]
+    # Permissions are looked up once per request and kept on the user.
+    permissions.progress_read_scope(people.leader)
+    permissions.reporting_division_ids(people.policy)
+    with django_assert_num_queries(PINS["dashboard"]):
+        dashboard = selectors.round_dashboard(current)
+        assert len(dashboard.rows) == 304
+    with django_assert_num_queries(PINS["mine"]):
+        assert len(selectors.my_reports(people.leader).rows) == 16
+    with django_assert_num_queries(PINS["list"]):
+        assert len(selectors.round_list()) == 3
+    with django_assert_num_queries(PINS["outstanding"]):
+        assert len(selectors.outstanding_reports(current)) > 100
+    with django_assert_num_queries(PINS["reminders"]):
+        reminders, _unassigned = selectors.reminders(current)
+        assert len(reminders) == 22
+    with django_assert_num_queries(PINS["report"]):
+        page = selectors.report_page(report_of(current, register.own))
+        assert page.previous is not None and page.history
+    with django_assert_num_queries(PINS["timeline"]):
+        assert selectors.measure_progress(register.own, people.leader).entries
