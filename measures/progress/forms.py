@@ -3,7 +3,6 @@ before any service runs."""
 
 from django import forms
 from django.core.exceptions import ValidationError
-from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Status
@@ -138,24 +137,18 @@ class ReportFieldsForm(forms.Form):
         return _normalise_newlines(self.cleaned_data["next_steps"])
 
     def clean_links(self):
-        lines = [
-            line.strip() for line in _normalise_newlines(self.cleaned_data["links"]).split("\n")
-        ]
-        validate = URLValidator(schemes=["http", "https"])
-        errors = []
-        for number, line in enumerate(lines, 1):
-            if not line:
-                continue
-            try:
-                validate(line)
-            except ValidationError:
-                errors.append(
+        lines = _normalise_newlines(self.cleaned_data["links"]).split("\n")
+        links = "\n".join(line.strip() for line in lines if line.strip())
+        invalid = ReportContent(links="\n".join(lines)).invalid_links()
+        if invalid:
+            raise ValidationError(
+                [
                     _("参考リンクの %(number)d 行目「%(line)s」は URL ではありません。")
                     % {"number": number, "line": line[:50]}
-                )
-        if errors:
-            raise ValidationError(errors)
-        return "\n".join(line for line in lines if line)
+                    for number, line in invalid
+                ]
+            )
+        return links
 
     def content(self) -> ReportContent:
         data = self.cleaned_data

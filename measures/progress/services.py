@@ -12,7 +12,8 @@ import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -69,6 +70,20 @@ class ReportContent:
             next_steps=report.next_steps,
             links=report.links,
         )
+
+    def invalid_links(self) -> list[tuple[int, str]]:
+        """Return (line number, text) of each line of ``links`` that is not an http(s) URL;
+        the pages turn links into anchors, so nothing else may be stored."""
+        validate = URLValidator(schemes=["http", "https"])
+        invalid = []
+        for number, line in enumerate(self.links.splitlines(), 1):
+            if not line.strip():
+                continue
+            try:
+                validate(line.strip())
+            except ValidationError:
+                invalid.append((number, line.strip()))
+        return invalid
 
     def missing_for_submission(self) -> list[str]:
         """Return the labels of what a submission needs and lacks."""
@@ -483,6 +498,12 @@ def _check_writable(report: ProgressReport, user) -> None:
 
 
 def _apply(report: ProgressReport, content: ReportContent, *, user, now) -> None:
+    if invalid := content.invalid_links():
+        number, line = invalid[0]
+        raise ProgressError(
+            _("参考リンクの %(number)d 行目「%(line)s」は URL ではありません。")
+            % {"number": number, "line": line[:50]}
+        )
     report.status = content.status
     report.progress_percent = content.progress_percent
     report.activities = content.activities
@@ -502,6 +523,9 @@ def progress_report_save_draft(
         report = _lock_report(report_pk, expected_version)
         _check_writable(report, user)
         _apply(report, content, user=user, now=timezone.now())
+        if report.state == ReportState.SUBMITTED:
+            # Editing a submitted answer takes it back from 情報企画課 until submitted again.
+            report.submitted_by = report.submitted_at = None
         if report.state != ReportState.RETURNED:
             report.state = ReportState.DRAFT
         _save(report, user=user, reason=_("下書き保存"))

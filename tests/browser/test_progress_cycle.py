@@ -166,6 +166,15 @@ def test_a_round_from_report_to_confirmation(chromium, live_server, cycle):
     assert as_leader.locator("section.measure-progress svg.percent-bar").count() == 1
     scan(as_leader, "施策（進捗の記録）")
 
+    # The same pages on a phone.
+    for page in (as_leader, as_policy):
+        page.set_viewport_size({"width": 390, "height": 844})
+    scan(as_leader, "施策（スマートフォン）")
+    as_leader.goto(live_server.url + reverse("measures:progress:mine"))
+    scan(as_leader, "私の報告（スマートフォン）")
+    as_policy.reload()
+    scan(as_policy, "進捗調査のダッシュボード（スマートフォン）")
+
     leader_context.close()
     policy_context.close()
     assert not leader_errors and not policy_errors

@@ -423,3 +423,32 @@ def test_only_one_round_is_open_by_database_rule(make_round):
     second = make_round(RoundState.PREPARING, title="二つ目")
     with pytest.raises(IntegrityError), transaction.atomic():
         ProgressRound.objects.filter(pk=second.pk).update(state=RoundState.OPEN)
+
+
+def test_only_web_links_are_stored(make_round, register, people):
+    report = report_of(make_round(RoundState.OPEN), register.own)
+    before = snapshot()
+    with pytest.raises(
+        ProgressError, match="参考リンクの 2 行目「javascript:alert\\(1\\)」は URL ではありません"
+    ):
+        submit(
+            report,
+            people.leader,
+            ReportContent(**{**ANSWER.__dict__, "links": "https://a.jp/\njavascript:alert(1)"}),
+        )
+    assert snapshot() == before
+
+
+def test_editing_a_submitted_report_takes_it_back_to_draft(make_round, register, people):
+    report = report_of(make_round(RoundState.OPEN), register.own)
+    submit(report, people.leader)
+    report.refresh_from_db()
+    services.progress_report_save_draft(
+        report_pk=report.pk, expected_version=report.version, content=ANSWER, user=people.reporter
+    )
+    report.refresh_from_db()
+    assert (report.state, report.submitted_by, report.submitted_at) == (
+        ReportState.DRAFT,
+        None,
+        None,
+    )
