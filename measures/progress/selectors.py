@@ -318,11 +318,7 @@ def round_dashboard(
         rows.append(MeasureProgressRow(report, overdue, repeats))
         if report.state == ReportState.APPROVED:
             approved[report.measure_id] = report.status
-    leaders = defaultdict(list)
-    for leader in PromotionLeader.objects.current().filter(
-        division__in=[k for k in division_rows if k is not None]
-    ):
-        leaders[leader.division_id].append(leader.person_name)
+    leaders = current_leader_names([k for k in division_rows if k is not None])
     for key, line in division_rows.items():
         line.leaders = leaders.get(key, [])
     unassigned = division_rows.pop(None, DivisionProgress(None))
@@ -397,6 +393,7 @@ def outstanding_reports(progress_round: ProgressRound) -> list[ProgressReport]:
 
 
 def current_leader_names(division_ids) -> dict[int, list[str]]:
+    """Return the names of each division's current leaders, in one query."""
     names = defaultdict(list)
     for leader in PromotionLeader.objects.current().filter(division__in=division_ids):
         names[leader.division_id].append(leader.person_name)
