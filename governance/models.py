@@ -73,8 +73,18 @@ class Division(models.Model):
     )
     head_name = models.CharField(_("長の氏名"), max_length=50, blank=True)
     order = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    reporters = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("進捗報告の入力者"),
+        blank=True,
+        related_name="reporting_divisions",
+        help_text=_(
+            "情報化推進リーダーのほかに、この課等の施策の進捗報告を作成・提出できるアカウント。"
+        ),
+    )
 
-    history = _history(_("課等の変更履歴"))
+    # Who may write a division's reports is a grant of rights: its changes are kept too.
+    history = _history(_("課等の変更履歴"), m2m_fields=["reporters"])
     objects = DivisionManager()
 
     class Meta:

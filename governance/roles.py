@@ -24,6 +24,10 @@ IMPORT_PERMISSION = ("measures", "import_measures")
 # 情報企画課 links a leader's appointment to a login account, which admin's account search
 # (autocomplete) allows only to those who may view accounts; changing them stays with 管理者.
 VIEW_ACCOUNTS_PERMISSION = ("auth", "view_user")
+# Leaders (and a division's other reporters) write their division's progress reports;
+# 情報企画課 runs the rounds and reviews the reports.
+OWN_REPORT_PERMISSION = ("measures", "write_own_division_report")
+MANAGE_PROGRESS_PERMISSION = ("measures", "manage_progress")
 ACCESS_RECORD_MODEL = "accessrecord"
 
 
@@ -59,11 +63,16 @@ def role_permissions(Permission) -> dict[str, set[tuple[str, str]]]:
         for p in domain
         if p not in system_written and p.codename.split("_", 1)[0] in {"add", "change", "delete"}
     }
-    policy = reader | edit_everything | view_records | {IMPORT_PERMISSION, VIEW_ACCOUNTS_PERMISSION}
+    policy = (
+        reader
+        | edit_everything
+        | view_records
+        | {IMPORT_PERMISSION, VIEW_ACCOUNTS_PERMISSION, MANAGE_PROGRESS_PERMISSION}
+    )
     accounts = {p.key for p in every if p.app_label in {"auth", "axes"}}
     return {
         READER: reader,
-        LEADER: reader | {OWN_DIVISION_PERMISSION},
+        LEADER: reader | {OWN_DIVISION_PERMISSION, OWN_REPORT_PERMISSION},
         POLICY_DIVISION: policy,
         ADMINISTRATOR: policy | accounts,
     }

@@ -309,3 +309,7 @@ class PlanPeriodAdmin(admin.ModelAdmin):
 @admin.register(Plan)
 class PlanAdmin(admin.ModelAdmin):
     list_display = ["name"]
+
+
+# The progress cycle's admin lives with it; importing it here registers it.
+from .progress import admin as progress_admin  # noqa: E402, F401

@@ -397,3 +397,7 @@ class Relisting(models.Model):
                 ) % {"position": self.position, "name": clash.name}
         if errors:
             raise ValidationError(errors)
+
+
+# The progress cycle's tables belong to this app; importing them here registers them.
+from .progress.models import ProgressReport, ProgressRound  # noqa: E402, F401

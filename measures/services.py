@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .models import MEASURE_HISTORY, RELISTING_HISTORY, Measure, Relisting, Status
+from .progress.services import progress_record_baseline
 from .selectors import measure_changes_since
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "plan.json"
@@ -31,6 +32,7 @@ def register_seed(*, fixture: Path = SEED_FIXTURE) -> bool:
     load_with_initial_history(
         fixture, {Measure: MEASURE_HISTORY, Relisting: RELISTING_HISTORY}, SEED_CHANGE_REASON
     )
+    progress_record_baseline()
     return True
 
 

@@ -13,4 +13,5 @@ urlpatterns = [
     path("periods/", views.PlanPeriodView.as_view(), name="periods"),
     path("measures/<int:pk>/", views.MeasureDetailView.as_view(), name="detail"),
     path("excel/", include("measures.excel.urls")),
+    path("progress/", include("measures.progress.urls")),
 ]

@@ -21,6 +21,7 @@ from . import selectors
 from .excel.measure_list import measure_list_csv, measure_list_workbook
 from .filters import MeasureFilter
 from .models import Category, Measure
+from .progress.selectors import measure_progress
 from .tables import MeasureTable
 
 
@@ -188,4 +189,5 @@ class MeasureDetailView(DetailView):
         context = super().get_context_data(**kwargs)
         context["history"] = selectors.measure_history(self.object, viewer=self.request.user)
         context["responsibility"] = measure_responsibility(self.object)
+        context["progress"] = measure_progress(self.object, self.request.user)
         return context

@@ -1,0 +1,36 @@
+from django.urls import path
+
+from . import views
+
+app_name = "progress"
+
+urlpatterns = [
+    path("", views.my_reports, name="mine"),
+    path("reports/<int:pk>/", views.report_detail, name="report"),
+    path("reports/<int:pk>/approve/", views.report_approve, name="report_approve"),
+    path("reports/<int:pk>/return/", views.report_return, name="report_return"),
+    path("reports/<int:pk>/correct/", views.report_correct, name="report_correct"),
+    path("rounds/", views.round_list, name="rounds"),
+    path("rounds/new/", views.round_create, name="round_create"),
+    path("rounds/<int:pk>/", views.round_dashboard, name="round"),
+    path("rounds/<int:pk>/edit/", views.round_edit, name="round_edit"),
+    path("rounds/<int:pk>/scope/", views.round_scope, name="round_scope"),
+    path("rounds/<int:pk>/open/", views.round_transition, {"action": "open"}, name="round_open"),
+    path("rounds/<int:pk>/close/", views.round_transition, {"action": "close"}, name="round_close"),
+    path(
+        "rounds/<int:pk>/confirm/",
+        views.round_transition,
+        {"action": "confirm"},
+        name="round_confirm",
+    ),
+    path(
+        "rounds/<int:pk>/approve-unchanged/",
+        views.round_approve_unchanged,
+        name="round_approve_unchanged",
+    ),
+    path(
+        "rounds/<int:pk>/outstanding.csv",
+        views.round_outstanding_csv,
+        name="round_outstanding_csv",
+    ),
+]
