@@ -9,13 +9,13 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from simple_history.admin import SimpleHistoryAdmin
+from morioka_ict.history_admin import HistoryAdmin
 
 from . import permissions
 from .models import ProgressReport, ProgressRound
 
 
-class _ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+class _ReadOnlyHistoryAdmin(HistoryAdmin):
     """Lists, detail and history to read; nothing to add, change, revert or delete."""
 
     def has_add_permission(self, request):

@@ -65,6 +65,8 @@ def test_no_query_string_breaks_the_dashboard(client, make_round, people):
     @FUZZ
     @given(params=st.dictionaries(st.sampled_from(["state", "page", "x"]), values, max_size=3))
     def check(params):
-        assert client.get(url, params).status_code == 200
+        # A NUL byte is refused site-wide with a 400 page (RefuseNulInQueryMiddleware).
+        expected = 400 if any("\x00" in value for value in params.values()) else 200
+        assert client.get(url, params).status_code == expected
 
     check()
