@@ -10,14 +10,16 @@ import io
 import zipfile
 
 import pytest
+from django.contrib.auth.models import AnonymousUser
 from django.test import Client
 from django.urls import get_resolver, resolve, reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from governance.models import Department, Division, ProjectTeam, ProjectTeamMember, PromotionLeader
 from measures.models import Category, Measure, Status
 from measures.progress import urls as progress_urls
 from measures.services import measure_set_status
+from morioka_ict import visibility
 
 pytestmark = pytest.mark.django_db
 
@@ -155,3 +157,32 @@ def test_progress_pages_need_a_login_even_in_public_mode(settings, named_registe
         response = visitor.post(url)
         assert response.status_code == 302, name
         assert response["Location"].startswith(reverse("login")), name
+
+
+def test_public_history_shows_when_and_what_but_not_who_or_why(settings, named_register):
+    settings.DASHBOARD_PUBLIC_READ = True
+    page = Client().get(named_register.get_absolute_url()).content.decode()
+
+    history = page[page.index('id="history-heading"') :]
+    assert "変更" in history and "未着手" in history
+    assert timezone.localdate().isoformat() in history
+    assert "（非公開）" in history
+
+
+def test_staff_see_who_changed_what_and_why(reader_client, named_register):
+    page = reader_client.get(named_register.get_absolute_url()).content.decode()
+
+    assert EDITOR in page
+    assert REASON in page
+    assert "秘密 リーダー" in page
+
+
+@translation.override("ja")
+def test_one_rule_for_people_and_reasons(named_register, reader):
+    assert visibility.person_name("秘密 課長", reader) == "秘密 課長"
+    assert visibility.change_reason(REASON, reader) == REASON
+    for viewer in (AnonymousUser(), None):
+        assert visibility.person_name("秘密 課長", viewer) == "（非公開）"
+        assert visibility.change_reason(REASON, viewer) == "（非公開）"
+        assert visibility.person_name("", viewer) == ""
+        assert visibility.change_reason("", viewer) == ""
