@@ -11,9 +11,9 @@ from django.test.utils import override_settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from .history import measure_changes_since
 from .models import MEASURE_HISTORY, RELISTING_HISTORY, Measure, Relisting, Status
 from .progress.services import progress_record_baseline
-from .selectors import measure_changes_since
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "plan.json"
 SEED_CHANGE_REASON = "計画書（第一次～第四次 施策一覧）からの初期登録"

@@ -1,4 +1,4 @@
-"""The measure browser's table; rows are ``selectors.BrowserRow``."""
+"""The measure browser's table; rows are ``rows.BrowserRow``."""
 
 import django_tables2 as tables
 from django.core.paginator import Paginator

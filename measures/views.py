@@ -20,8 +20,10 @@ from governance.selectors import measure_responsibility
 from . import selectors
 from .excel.measure_list import measure_list_csv, measure_list_workbook
 from .filters import MeasureFilter
+from .history import NoHistoryBefore, first_history_date, measure_history
 from .models import Category, Measure
 from .progress.selectors import measure_progress
+from .rows import browser_rows
 from .tables import MeasureTable
 
 
@@ -66,9 +68,9 @@ class _AsOfMixin:
         if as_of is not None:
             try:
                 result = build(as_of=as_of, **kwargs)
-            except selectors.NoHistoryBefore:
+            except NoHistoryBefore:
                 context["no_history_before"] = as_of
-                context["first_history_date"] = selectors.first_history_date()
+                context["first_history_date"] = first_history_date()
             else:
                 context["as_of"] = as_of
                 return result, context
@@ -118,7 +120,7 @@ class MeasureBrowserView(SingleTableMixin, FilterView):
     def get_table_data(self):
         form = self.filterset.form
         valid = form.is_valid()
-        return selectors.browser_rows(
+        return browser_rows(
             self.object_list,
             category=form.cleaned_data.get("category") if valid else None,
             with_relistings=bool(form.cleaned_data.get("relistings")) if valid else False,
@@ -187,7 +189,7 @@ class MeasureDetailView(DetailView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["history"] = selectors.measure_history(self.object, viewer=self.request.user)
+        context["history"] = measure_history(self.object, viewer=self.request.user)
         context["responsibility"] = measure_responsibility(self.object)
         context["progress"] = measure_progress(self.object, self.request.user)
         return context

@@ -13,7 +13,7 @@ the values that changed — but never a person:
 Withheld values read 「（非公開）」, so a reader can tell that something is there. Anyone logged
 in is staff and sees everything; a file written outside a request (no viewer) counts as public.
 
-Selectors ask this module when they build page data (``measures.selectors.measure_history``),
+Selectors ask this module when they build page data (``measures.history.measure_history``),
 and templates pass names they show through the ``shown_to`` filter, which calls
 ``person_name``. Nothing else decides who sees a name.
 """

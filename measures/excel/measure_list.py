@@ -34,7 +34,7 @@ def _header() -> list[str]:
 
 
 def _values(row) -> list:
-    """Return one spreadsheet row for a ``selectors.BrowserRow``."""
+    """Return one spreadsheet row for a ``rows.BrowserRow``."""
     if row.is_relisting:
         note = _("再掲（元: %(category)s）") % {"category": row.relisting_note}
     elif row.relisting_note:

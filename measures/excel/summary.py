@@ -29,7 +29,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from measures.models import Category, Plan, Status
-from measures.selectors import category_table_rows
+from measures.rows import category_table_rows
 
 from . import styles
 from .cells import column_width, set_text

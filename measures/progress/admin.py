@@ -9,6 +9,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+
 from morioka_ict.history_admin import HistoryAdmin
 
 from . import permissions
@@ -42,7 +43,7 @@ class ProgressRoundAdmin(_ReadOnlyHistoryAdmin):
     ]
     list_filter = ["state"]
     search_fields = ["title"]
-    history_list_display = ["state", "history_username"]
+    history_list_display = ["state"]
 
     def has_module_permission(self, request):
         return permissions.may_manage_progress(request.user)
@@ -74,7 +75,7 @@ class ProgressReportAdmin(_ReadOnlyHistoryAdmin):
     list_filter = ["round", "state", "status"]
     list_select_related = ["round", "measure__responsible_division"]
     search_fields = ["measure__name"]
-    history_list_display = ["state", "status", "history_username"]
+    history_list_display = ["state", "status"]
 
     def get_queryset(self, request):
         """Only what the progress read rule lets this user read (drafts stay private)."""

@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from governance.models import Division, PromotionLeader
 from measures.models import Category, Measure, Status
-from measures.selectors import StatusBreakdown
+from measures.totals import StatusBreakdown
 
 from . import permissions
 from .models import ProgressReport, ProgressRound, ReportState, RoundState

@@ -2,7 +2,7 @@
 
 import pytest
 
-from measures.selectors import measure_changes_since
+from measures.history import measure_changes_since
 
 pytestmark = pytest.mark.django_db
 

@@ -3,8 +3,9 @@
 import pytest
 
 from measures.models import Category, Measure, Relisting, Status
-from measures.selectors import category_status_totals, category_table_rows
+from measures.rows import category_table_rows
 from measures.services import SEED_CHANGE_REASON, register_seed
+from measures.totals import category_status_totals
 
 pytestmark = pytest.mark.django_db
 

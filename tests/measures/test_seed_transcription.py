@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from measures.models import Category, Status
-from measures.selectors import category_table_rows
+from measures.rows import category_table_rows
 from measures.text import search_key
 
 SEED_DOCUMENT = (

@@ -3,7 +3,7 @@ import csv
 from django.core.management.base import BaseCommand
 
 from measures.excel.cells import safe_row
-from measures.selectors import category_table_rows
+from measures.rows import category_table_rows
 
 HEADER = ["category", "position", "name", "status", "plan_periods", "relisting_of"]
 

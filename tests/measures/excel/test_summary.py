@@ -10,7 +10,7 @@ from measures.excel import styles
 from measures.excel.cells import display_width
 from measures.excel.summary import CREATED_PROPERTY, FIRST_DATA_ROW, KEY_HEADER, OVERVIEW_TITLE
 from measures.models import Category, Measure, Relisting, Status
-from measures.selectors import category_status_totals
+from measures.totals import category_status_totals
 
 from .conftest import CREATED_AT, TODAY
 
