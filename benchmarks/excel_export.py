@@ -31,7 +31,7 @@ from openpyxl import Workbook  # noqa: E402
 from openpyxl.cell import WriteOnlyCell  # noqa: E402
 from openpyxl.utils import get_column_letter, quote_sheetname  # noqa: E402
 
-from measures.excel.summary import (  # noqa: E402
+from measures.exports.summary import (  # noqa: E402
     FIRST_DATA_ROW,
     KEY_HEADER,
     MARK_COLUMNS,
@@ -217,7 +217,7 @@ def main() -> None:
         " aim <= 1.5x"
     )
 
-    from measures.excel.summary import write_summary
+    from measures.exports.summary import write_summary
 
     register_of(MEASURES)
     whole, _ = interleaved({"whole": lambda: write_summary(io.BytesIO(), today=TODAY)}, 3)["whole"]

@@ -38,13 +38,14 @@ from django.contrib.auth import get_user_model  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 from simple_history.utils import bulk_create_with_history  # noqa: E402
 
-from measures.excel.importer import apply_plan, import_reason, read_plan  # noqa: E402
-from measures.excel.summary import (  # noqa: E402
+from measures.exports.summary import (  # noqa: E402
     SummaryRow,
     SummarySheet,
     summary_sheets,
     write_summary_sheets,
 )
+from measures.imports.apply import apply_plan, import_reason  # noqa: E402
+from measures.imports.summary import read_plan  # noqa: E402
 from measures.models import (  # noqa: E402
     MEASURE_HISTORY,
     Category,

@@ -11,8 +11,8 @@ from governance.roles import led_division_ids, may_change_as_leader, may_change_
 from morioka_ict.admin_fields import SafeRelationsAdminMixin
 from morioka_ict.history_admin import HistoryAdmin, RestoreConflict, nothing
 
-from .excel.admin_views import ExcelImportAdminMixin
 from .forms import BulkStatusForm, MeasureAdminForm
+from .imports.admin_views import ExcelImportAdminMixin
 from .models import Category, Measure, Plan, PlanPeriod, Relisting, Status
 from .periods import format_periods
 from .services import EditConflict, measure_edit, measure_set_status

@@ -12,6 +12,6 @@ urlpatterns = [
     path("measures/export.xlsx", views.MeasureXlsxExportView.as_view(), name="export_xlsx"),
     path("periods/", views.PlanPeriodView.as_view(), name="periods"),
     path("measures/<int:pk>/", views.MeasureDetailView.as_view(), name="detail"),
-    path("excel/", include("measures.excel.urls")),
+    path("excel/", include("measures.exports.urls")),
     path("progress/", include("measures.progress.urls")),
 ]

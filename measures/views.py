@@ -18,7 +18,7 @@ from governance.audit import AccessKind, record_access
 from governance.selectors import measure_responsibility
 
 from . import selectors
-from .excel.measure_list import measure_list_csv, measure_list_workbook
+from .exports.measure_list import measure_list_csv, measure_list_workbook
 from .filters import MeasureFilter
 from .history import NoHistoryBefore, first_history_date, measure_history
 from .models import Category, Measure

@@ -19,7 +19,7 @@ from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance.audit import AccessKind, record_access
-from measures.excel.cells import safe_text
+from measures.exports.cells import safe_text
 from measures.services import EditConflict
 
 from . import permissions, selectors, services

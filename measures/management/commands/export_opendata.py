@@ -2,7 +2,7 @@ from pathlib import Path
 
 from django.core.management.base import BaseCommand
 
-from measures.excel.opendata import write_opendata
+from measures.exports.opendata import write_opendata
 
 
 class Command(BaseCommand):

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from measures.excel.summary import summary_filename, write_summary
+from measures.exports.summary import summary_filename, write_summary
 
 DEFAULT_DIRECTORY = Path(settings.BASE_DIR) / "exports"
 

@@ -2,7 +2,7 @@ import csv
 
 from django.core.management.base import BaseCommand
 
-from measures.excel.cells import safe_row
+from measures.exports.cells import safe_row
 from measures.rows import category_table_rows
 
 HEADER = ["category", "position", "name", "status", "plan_periods", "relisting_of"]

@@ -4,14 +4,9 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
 from governance.audit import AccessKind, record_access
-from measures.excel.importer import (
-    MAX_UPLOAD_BYTES,
-    ImportConflict,
-    WorkbookRefused,
-    apply_plan,
-    plan_rows,
-    read_plan,
-)
+from measures.imports.apply import apply_plan
+from measures.imports.files import MAX_UPLOAD_BYTES, WorkbookRefused
+from measures.imports.summary import ImportConflict, plan_rows, read_plan
 
 
 class Command(BaseCommand):

@@ -6,13 +6,12 @@ import re
 import openpyxl
 import pytest
 
-from measures.excel import styles
-from measures.excel.cells import display_width
-from measures.excel.summary import CREATED_PROPERTY, FIRST_DATA_ROW, KEY_HEADER, OVERVIEW_TITLE
+from measures.exports import styles
+from measures.exports.cells import display_width
+from measures.exports.summary import CREATED_PROPERTY, FIRST_DATA_ROW, KEY_HEADER, OVERVIEW_TITLE
 from measures.models import Category, Measure, Relisting, Status
 from measures.totals import category_status_totals
-
-from .conftest import CREATED_AT, TODAY
+from tests.measures.conftest import CREATED_AT, TODAY
 
 pytestmark = pytest.mark.django_db
 

@@ -8,8 +8,10 @@ import zipfile
 import openpyxl
 import pytest
 
-from measures.excel.importer import WorkbookRefused, apply_plan, read_plan
-from measures.excel.summary import KEY_COLUMN, LAST_COLUMN
+from measures.exports.summary import KEY_COLUMN, LAST_COLUMN
+from measures.imports.apply import apply_plan
+from measures.imports.files import WorkbookRefused
+from measures.imports.summary import read_plan
 from measures.models import Measure, Relisting, Status
 
 pytestmark = pytest.mark.django_db
@@ -305,7 +307,7 @@ def test_a_sheet_without_the_key_column_is_reported(seeded, edited_workbook):
 
 
 def test_the_preview_knows_when_the_workbook_was_made(seeded, summary_bytes):
-    from .conftest import CREATED_AT
+    from tests.measures.conftest import CREATED_AT
 
     assert _plan(summary_bytes()).created_at == CREATED_AT
 

@@ -8,7 +8,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from measures.excel.cells import safe_text, starts_like_formula
+from measures.exports.cells import safe_text, starts_like_formula
 
 pytestmark = pytest.mark.django_db
 

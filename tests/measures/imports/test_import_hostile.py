@@ -7,8 +7,9 @@ import zipfile
 import openpyxl
 import pytest
 
-from measures.excel import importer
-from measures.excel.importer import CHOOSE_XLSX, WorkbookRefused, read_plan
+from measures.imports import files, summary
+from measures.imports.files import CHOOSE_XLSX, WorkbookRefused
+from measures.imports.summary import read_plan
 from measures.models import Measure
 
 pytestmark = pytest.mark.django_db
@@ -62,7 +63,7 @@ def test_an_empty_file_and_plain_text_are_refused(seeded):
 
 
 def test_an_old_xls_or_encrypted_workbook_is_refused(seeded):
-    ole = importer.OLE_MAGIC + b"\0" * 512
+    ole = files.OLE_MAGIC + b"\0" * 512
     assert "古い形式（.xls）またはパスワード付き" in _refused(ole, "old.xls")
     assert "古い形式（.xls）またはパスワード付き" in _refused(ole, "locked.xlsx")
 
@@ -93,12 +94,12 @@ def test_a_zip_bomb_is_refused_from_declared_sizes(seeded, summary_bytes, monkey
 
 
 def test_a_workbook_too_large_once_inflated_is_refused(seeded, summary_bytes, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_UNCOMPRESSED_BYTES", 10_000)
+    monkeypatch.setattr(files, "MAX_UNCOMPRESSED_BYTES", 10_000)
     assert "圧縮爆弾" in _refused(summary_bytes())
 
 
 def test_an_upload_over_the_size_limit_is_refused(seeded, summary_bytes, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_UPLOAD_BYTES", 1024)
+    monkeypatch.setattr(files, "MAX_UPLOAD_BYTES", 1024)
     assert "大きすぎます" in _refused(summary_bytes())
 
 
@@ -143,7 +144,7 @@ def test_a_sheet_declaring_a_million_rows_is_refused_without_reading_them(seeded
 
 def test_a_sheet_with_more_rows_than_allowed_stops_reading(seeded, summary_bytes, monkeypatch):
     """Rows beyond the limit are not read even when the sheet does not declare its size."""
-    monkeypatch.setattr(importer, "MAX_DATA_ROWS", 20)
+    monkeypatch.setattr(summary, "MAX_DATA_ROWS", 20)
     plan = read_plan(summary_bytes(), filename="long.xlsx")
     assert [str(e) for e in plan.errors] == [
         "e-citizen!A25: 行が多すぎます（上限は施策 20 行）。",
@@ -152,7 +153,7 @@ def test_a_sheet_with_more_rows_than_allowed_stops_reading(seeded, summary_bytes
 
 
 def test_too_many_sheets_are_refused(seeded, summary_bytes, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_SHEETS", 2)
+    monkeypatch.setattr(summary, "MAX_SHEETS", 2)
     assert "シートが多すぎます" in _refused(summary_bytes())
 
 
@@ -178,7 +179,7 @@ def test_nothing_changes_after_a_refused_file(seeded, summary_bytes):
 
 def test_a_sheet_of_exactly_the_row_limit_is_read(seeded, summary_bytes, monkeypatch):
     """Its 「計」 row comes just after the limit and must not count as one row too many."""
-    monkeypatch.setattr(importer, "MAX_DATA_ROWS", 36)  # e-city's rows, re-listings included
+    monkeypatch.setattr(summary, "MAX_DATA_ROWS", 36)  # e-city's rows, re-listings included
     plan = read_plan(summary_bytes(), filename="full.xlsx")
     assert plan.errors == []
     assert plan.rows_read == 83

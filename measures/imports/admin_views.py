@@ -22,15 +22,9 @@ from django.utils.translation import gettext_lazy
 from governance.audit import AccessKind, record_access
 from measures.models import Status
 
-from .importer import (
-    MAX_UPLOAD_BYTES,
-    ImportConflict,
-    ImportPlan,
-    WorkbookRefused,
-    apply_plan,
-    plan_rows,
-    read_plan,
-)
+from .apply import apply_plan
+from .files import MAX_UPLOAD_BYTES, WorkbookRefused
+from .summary import ImportConflict, ImportPlan, plan_rows, read_plan
 
 SESSION_KEY = "measures_excel_import"
 IMPORT_PERMISSION = "measures.import_measures"

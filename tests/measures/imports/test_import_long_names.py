@@ -3,7 +3,8 @@ NFKC (㍿ → 株式会社) are imported like any other."""
 
 import pytest
 
-from measures.excel.importer import apply_plan, read_plan
+from measures.imports.apply import apply_plan
+from measures.imports.summary import read_plan
 from measures.models import Measure
 
 pytestmark = pytest.mark.django_db

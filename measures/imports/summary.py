@@ -23,27 +23,18 @@ import hashlib
 import io
 import json
 import re
-import zipfile
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 
 import openpyxl
-from django.db import IntegrityError, transaction
-from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from measures.models import MEASURE_HISTORY, Category, Measure, PlanPeriod, Relisting, Status
-from measures.periods import PeriodTextError, format_periods, parse_periods
-from measures.services import EditConflict, measures_lock_for_edit
-from measures.text import search_key
-
-from .summary import (
+from measures.exports.summary import (
     CREATED_PROPERTY,
     FIRST_DATA_ROW,
     HEADER_ROW,
@@ -57,11 +48,12 @@ from .summary import (
     TOTAL_LABEL,
     header_labels,
 )
+from measures.models import Category, Measure, PlanPeriod, Relisting, Status
+from measures.periods import PeriodTextError, format_periods, parse_periods
+from measures.text import search_key
 
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024
-MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
-MAX_COMPRESSION_RATIO = 100
-MAX_ZIP_MEMBERS = 500
+from .files import CHOOSE_XLSX, WorkbookRefused, check_workbook_file
+
 MAX_SHEETS = 50
 MAX_DATA_ROWS = 10_000
 MAX_ERRORS = 200
@@ -77,19 +69,11 @@ BATCH = 500
 # The reverse name of a history entry's periods (prefetchable, unlike its ``periods`` helper).
 HISTORY_PERIODS = "historicalmeasure_periods_set"
 
-ZIP_MAGIC = b"PK\x03\x04"
-OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
-MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam", ".xlsb")
 RELISTING_SUFFIXES = (RELISTING_SUFFIX, "(再掲)")
 
-CHOOSE_XLSX = "Excel ブック (.xlsx) を選んでください（CSV やその他の形式は取り込めません）。"
 DOWNLOAD_AGAIN = (
     "ダッシュボードから新しい集計ブックをダウンロードし、編集し直してから取り込んでください。"
 )
-
-
-class WorkbookRefused(Exception):
-    """The file as a whole cannot be read; the message says why, for the user."""
 
 
 class ImportConflict(Exception):
@@ -243,7 +227,7 @@ def _change_row(change: MeasureChange, periods) -> dict:
 def _latest_edits(pks: Sequence[int]) -> dict[int, tuple[str, datetime]]:
     """Return who last changed each measure and when, from its history."""
     latest: dict[int, tuple[str, datetime]] = {}
-    for chunk in _chunks(pks):
+    for chunk in chunks(pks):
         records = (
             Measure.history.filter(id__in=chunk)
             .select_related("history_user")
@@ -318,82 +302,10 @@ def plan_rows(plan: ImportPlan) -> dict:
     }
 
 
-def _chunks(items: Sequence, size: int = BATCH) -> Iterable[Sequence]:
+def chunks(items: Sequence, size: int = BATCH) -> Iterable[Sequence]:
     items = list(items)
     for start in range(0, len(items), size):
         yield items[start : start + size]
-
-
-# --- the file as a whole ----------------------------------------------------------------------
-
-
-def check_workbook_file(content: bytes, filename: str) -> None:
-    """Refuse what is not a plain .xlsx, before any XML is parsed.
-
-    Declared sizes bound what zipfile will inflate, so refusing on them stops zip bombs
-    without reading them.
-    """
-    name = (filename or "").lower()
-    if not content:
-        raise WorkbookRefused(_("ファイルが空です。") + CHOOSE_XLSX)
-    if len(content) > MAX_UPLOAD_BYTES:
-        raise WorkbookRefused(
-            _("ファイルが大きすぎます（上限 %(mb)d MB）。") % {"mb": MAX_UPLOAD_BYTES // 2**20}
-        )
-    if name.endswith(MACRO_EXTENSIONS):
-        raise WorkbookRefused(_("マクロ付きのブック（.xlsm など）は取り込めません。") + CHOOSE_XLSX)
-    if content.startswith(OLE_MAGIC):
-        raise WorkbookRefused(
-            _(
-                "古い形式（.xls）またはパスワード付きのブックは取り込めません。Excel で"
-                "「Excel ブック (*.xlsx)」としてパスワードなしで保存し直してください。"
-            )
-        )
-    if not name.endswith(".xlsx") or not content.startswith(ZIP_MAGIC):
-        raise WorkbookRefused(_(CHOOSE_XLSX))
-    try:
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        members = archive.infolist()
-    except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise WorkbookRefused(_("ファイルが壊れていて読み取れません。") + CHOOSE_XLSX) from exc
-    with archive:
-        if len(members) > MAX_ZIP_MEMBERS:
-            raise WorkbookRefused(_("ブックの中身の部品が多すぎます。"))
-        total = 0
-        for member in members:
-            lower = member.filename.lower()
-            if lower.endswith("vbaproject.bin") or "/vba" in lower:
-                raise WorkbookRefused(_("マクロを含むブックは取り込めません。") + CHOOSE_XLSX)
-            if member.flag_bits & 0x1:
-                raise WorkbookRefused(_("暗号化されたブックは取り込めません。"))
-            total += member.file_size
-            ratio = member.file_size / max(member.compress_size, 1)
-            if total > MAX_UNCOMPRESSED_BYTES or (
-                member.file_size > 1024 * 1024 and ratio > MAX_COMPRESSION_RATIO
-            ):
-                raise WorkbookRefused(
-                    _(
-                        "展開すると大きくなりすぎるファイルです（圧縮爆弾の疑い）。"
-                        "書き出した集計ブックを編集して取り込んでください。"
-                    )
-                )
-        names = {m.filename for m in members}
-        if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise WorkbookRefused(_("Excel ブックではありません。") + CHOOSE_XLSX)
-        content_types = archive.read("[Content_Types].xml")
-        if b"macroEnabled" in content_types or b"vbaProject" in content_types:
-            raise WorkbookRefused(_("マクロを含むブックは取り込めません。") + CHOOSE_XLSX)
-        for member in members:
-            if member.filename.lower().endswith((".xml", ".rels", ".vml")):
-                with archive.open(member) as part:
-                    head = part.read(4096)
-                if b"<!DOCTYPE" in head or b"<!ENTITY" in head:
-                    raise WorkbookRefused(
-                        _(
-                            "ブックに XML の文書型・実体宣言（DOCTYPE/ENTITY）が含まれているため"
-                            "取り込めません。"
-                        )
-                    )
 
 
 # --- reading the sheets -----------------------------------------------------------------------
@@ -1116,7 +1028,7 @@ def _decide_stale_rows(book: _Book) -> None:
     periods_by_pk = {p.pk: p.number for p in book.register.periods}
     wanted = {(row.measure.pk, row.key_version) for row in book.stale}
     exported: dict[tuple[int, int], object] = {}
-    for chunk in _chunks(sorted({pk for pk, _version in wanted})):
+    for chunk in chunks(sorted({pk for pk, _version in wanted})):
         records = (
             Measure.history.filter(id__in=chunk, version__in={version for _pk, version in wanted})
             .prefetch_related(HISTORY_PERIODS)
@@ -1168,194 +1080,3 @@ def _decide_stale_rows(book: _Book) -> None:
             plan.newer_in_register.append(change)
         else:
             plan.conflicts.append(change)
-
-
-# --- applying ---------------------------------------------------------------------------------
-
-
-def import_reason(filename: str) -> str:
-    return f"Excel取込: {filename}"[:100]
-
-
-def apply_plan(plan: ImportPlan, *, user, overwrite: Iterable[int] = ()) -> int:
-    """Write the plan's changes in one transaction; return how many measures were written.
-
-    Conflicts are written only for the measures in ``overwrite`` (the user's choice). Every
-    measure gets one history entry under ``user`` with the reason 「Excel取込: ファイル名」 and
-    its periods, as a save records them. Raises ImportConflict, writing nothing, if a measure
-    changed after the plan was read.
-    """
-    if plan.has_errors:
-        raise ValueError("a plan with errors cannot be applied")
-    chosen = set(overwrite)
-    changes = plan.changes + [c for c in plan.conflicts if c.measure_pk in chosen]
-    if not changes and not plan.new_measures:
-        return 0
-    history = {
-        "default_user": user,
-        "default_change_reason": import_reason(plan.filename),
-        "default_date": timezone.now(),
-        "custom_historical_attrs": {"history_username": user.get_username() if user else ""},
-    }
-    try:
-        with transaction.atomic():
-            _write_changes(changes, history)
-            _write_new_measures(plan.new_measures, history)
-    except EditConflict as exc:
-        raise ImportConflict(str(exc)) from exc
-    except IntegrityError as exc:
-        # Positions are taken under a lock; this is only reached if something outside the
-        # import broke a constraint meanwhile. The user gets a message, never a server error.
-        raise ImportConflict(
-            _(
-                "取り込みの途中で他の変更と重なったため、何も変更していません。"
-                "もう一度取り込んで確認してください。"
-            )
-        ) from exc
-    return len(changes) + len(plan.new_measures)
-
-
-def _write_changes(changes: list[MeasureChange], history: dict) -> None:
-    """Update the changed measures in bulk, each at the version the plan was read from."""
-    if not changes:
-        return
-    locked = measures_lock_for_edit(expected_versions={c.measure_pk: c.version for c in changes})
-    period_pks = {p.number: p.pk for p in PlanPeriod.objects.all()}
-    measures = []
-    by_status: dict[str, list[int]] = defaultdict(list)
-    for change in changes:
-        measure = locked[change.measure_pk]
-        measure.status = change.new_status
-        measure.version += 1  # as Measure.save counts every save
-        measures.append(measure)
-        by_status[change.new_status].append(measure.pk)
-    # One UPDATE per status (and per batch of rows): bulk_update's CASE expressions cost
-    # seconds of Python for thousands of rows. The rows are locked at the versions read, so
-    # version + 1 is the version set on each measure above.
-    for status, pks in by_status.items():
-        for chunk in _chunks(pks):
-            Measure.objects.filter(pk__in=chunk).update(status=status, version=F("version") + 1)
-    through = Measure.periods.through
-    moved = [c for c in changes if c.periods_changed]
-    for chunk in _chunks([c.measure_pk for c in moved]):
-        through.objects.filter(measure_id__in=chunk).delete()
-    through.objects.bulk_create(
-        [
-            through(measure_id=c.measure_pk, planperiod_id=period_pks[n])
-            for c in moved
-            for n in c.new_periods
-        ],
-        batch_size=BATCH,
-    )
-    # With no fields, simple-history's helper writes only the history entries.
-    bulk_update_with_history(measures, Measure, [], batch_size=BATCH, **history)
-    _write_m2m_history(measures, history["default_date"])
-
-
-def _write_new_measures(news: list[NewMeasure], history: dict) -> None:
-    """Add the new measures at the end of their tables, in bulk.
-
-    The categories' rows are locked first, so two imports adding measures to one table at
-    the same time take turns: the second sees the first one's rows and takes the positions
-    after them.
-    """
-    if not news:
-        return
-    codes = sorted({n.category for n in news})
-    categories = {
-        c.code: c
-        for c in Category.objects.select_for_update().filter(code__in=codes).order_by("pk")
-    }
-    missing = [code for code in codes if code not in categories]
-    if missing:
-        raise ImportConflict(
-            _("区分 %(codes)s はプレビューの後に削除されました。何も変更していません。")
-            % {"codes": "・".join(missing)}
-        )
-    _refuse_names_added_meanwhile(news, categories)
-    next_position = {}
-    for category in categories.values():
-        taken = [
-            model.objects.filter(category=category).aggregate(top=Max("position"))["top"] or 0
-            for model in (Measure, Relisting)
-        ]
-        next_position[category.code] = max(taken) + 1
-    period_pks = {p.number: p.pk for p in PlanPeriod.objects.all()}
-    measures = []
-    for new in news:
-        measures.append(
-            Measure(
-                category=categories[new.category],
-                position=next_position[new.category],
-                name=new.name,
-                search_text=search_key(new.name),  # pre_save does not run for bulk_create
-                status=new.status,
-            )
-        )
-        next_position[new.category] += 1
-    measures = bulk_create_with_history(measures, Measure, batch_size=BATCH, **history)
-    through = Measure.periods.through
-    through.objects.bulk_create(
-        [
-            through(measure_id=measure.pk, planperiod_id=period_pks[n])
-            for measure, new in zip(measures, news, strict=True)
-            for n in new.periods
-        ],
-        batch_size=BATCH,
-    )
-    _write_m2m_history(measures, history["default_date"])
-
-
-def _refuse_names_added_meanwhile(news: list[NewMeasure], categories: dict[str, Category]):
-    """Refuse, under the categories' lock, new measures whose name their category gained
-    after the preview: the same workbook imported twice at once must not add its new rows
-    twice (the preview refuses such names; this closes the gap between the two steps)."""
-    wanted = {(categories[n.category].pk, search_key(n.name)): n for n in news}
-    clashes = []
-    for chunk in _chunks(sorted({key for _category, key in wanted})):
-        found = Measure.objects.filter(
-            category__in=categories.values(), search_text__in=chunk
-        ).values_list("category_id", "search_text")
-        clashes += [wanted[pair] for pair in found if pair in wanted]
-    if clashes:
-        raise ImportConflict(
-            _(
-                "%(names)sは、プレビューの後に同じ区分に同じ名前の施策が追加されました"
-                "（同じブックが同時に取り込まれた可能性があります）。何も変更していません。"
-                "もう一度取り込んで確認してください。"
-            )
-            % {"names": "・".join(f"「{n.name}」" for n in clashes)}
-        )
-
-
-def _write_m2m_history(measures: list[Measure], when: datetime) -> None:
-    """Record the periods and cooperating divisions in the history entries just written.
-
-    simple-history's bulk helpers write the entries without their many-to-many state; a save
-    records it, and the measure page and the "as of" totals read it, so it is added here
-    from the links as they now stand.
-    """
-    pks = [m.pk for m in measures]
-    entries: dict[int, int] = {}
-    for chunk in _chunks(pks):
-        entries.update(
-            Measure.history.filter(id__in=chunk, history_date=when).values_list("id", "history_id")
-        )
-    for m2m_field, recorded in MEASURE_HISTORY.m2m_models.items():
-        through = m2m_field.remote_field.through
-        source = m2m_field.m2m_field_name()
-        target = m2m_field.m2m_reverse_field_name()
-        rows = []
-        for chunk in _chunks(pks):
-            links = through.objects.filter(**{f"{source}_id__in": chunk}).values_list(
-                "id", f"{source}_id", f"{target}_id"
-            )
-            for link_id, owner, other in links:
-                rows.append(
-                    recorded(
-                        id=link_id,
-                        history_id=entries[owner],
-                        **{f"{source}_id": owner, f"{target}_id": other},
-                    )
-                )
-        recorded.objects.bulk_create(rows, batch_size=BATCH)

@@ -11,7 +11,7 @@ from zoneinfo import ZoneInfo
 import openpyxl
 import pytest
 
-from measures.excel.summary import write_summary
+from measures.exports.summary import write_summary
 
 TODAY = date(2026, 11, 27)
 CREATED_AT = datetime(2026, 11, 27, 10, 15, tzinfo=ZoneInfo("Asia/Tokyo"))

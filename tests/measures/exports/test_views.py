@@ -7,7 +7,7 @@ import pytest
 from django.urls import reverse
 
 from governance.audit import AccessKind, AccessRecord
-from measures.excel.summary import OVERVIEW_TITLE
+from measures.exports.summary import OVERVIEW_TITLE
 from measures.models import Measure, Status
 
 pytestmark = pytest.mark.django_db
@@ -296,7 +296,7 @@ def test_import_of_two_sheets_of_one_category_stops_at_the_preview(
     seeded, planning_client, edited_workbook
 ):
     """It used to pass the preview, then fail on confirm and send the user back forever."""
-    from .test_import_keys import two_city_sheets
+    from tests.measures.imports.test_import_keys import two_city_sheets
 
     response = _upload(planning_client, two_city_sheets(edited_workbook))
     html = response.content.decode()

@@ -11,7 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import Department, Division
-from measures.excel.importer import ImportConflict, apply_plan, read_plan
+from measures.imports.apply import apply_plan
+from measures.imports.summary import ImportConflict, read_plan
 from measures.models import Category, Measure, Status
 from measures.selectors import category_summary, status_overview
 
@@ -187,7 +188,7 @@ def test_a_constraint_broken_meanwhile_gives_a_message_not_a_server_error(
 ):
     from django.db import IntegrityError
 
-    from measures.excel import importer
+    from measures.imports import apply as importer
 
     plan = read_plan(
         edited_workbook(_edits(1), before=_insert_new_rows(["オープンデータの推進"])),

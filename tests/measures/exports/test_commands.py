@@ -5,7 +5,7 @@ import io
 import pytest
 from django.core.management import CommandError, call_command
 
-from measures.excel.summary import OVERVIEW_TITLE
+from measures.exports.summary import OVERVIEW_TITLE
 from measures.management.commands import export_summary
 from measures.models import Measure, Status
 

@@ -3,12 +3,8 @@ applying changes exactly the edited measures, with history under the confirming 
 
 import pytest
 
-from measures.excel.importer import (
-    ImportConflict,
-    apply_plan,
-    import_reason,
-    read_plan,
-)
+from measures.imports.apply import apply_plan, import_reason
+from measures.imports.summary import ImportConflict, read_plan
 from measures.models import Measure, Status
 
 pytestmark = pytest.mark.django_db

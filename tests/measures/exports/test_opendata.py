@@ -7,7 +7,7 @@ import re
 import pytest
 from django.utils import timezone
 
-from measures.excel.opendata import write_opendata
+from measures.exports.opendata import write_opendata
 from measures.models import Measure, Status
 
 pytestmark = pytest.mark.django_db
