@@ -1,6 +1,7 @@
 from django.apps import AppConfig
 from django.apps import apps as global_apps
 from django.db.models.signals import post_migrate
+from django.utils.translation import gettext_lazy as _
 
 
 def _keep_roles_in_step(sender, apps=None, **kwargs) -> None:
@@ -14,7 +15,7 @@ def _keep_roles_in_step(sender, apps=None, **kwargs) -> None:
 
 class GovernanceConfig(AppConfig):
     name = "governance"
-    verbose_name = "推進体制"
+    verbose_name = _("推進体制")
 
     def ready(self) -> None:
         post_migrate.connect(_keep_roles_in_step, sender=self)

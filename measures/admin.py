@@ -4,6 +4,7 @@ from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.db.models import Count
 from django.template.response import TemplateResponse
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import DeletedObject
 
@@ -72,10 +73,15 @@ def _status_action(status: Status):
         return modeladmin.set_status_in_bulk(request, queryset, status)
 
     action.__name__ = f"set_status_{status.value}"
-    action.short_description = _("選択した施策の状況を %(mark)s %(label)s に変更") % {
-        "mark": status.mark,
-        "label": status.label,
-    }
+    # Formatted when shown, in the reader's language (a lazy string formatted here would
+    # freeze in the language active at import).
+    action.short_description = lazy(
+        lambda: (
+            _("選択した施策の状況を %(mark)s %(label)s に変更")
+            % {"mark": status.mark, "label": status.label}
+        ),
+        str,
+    )()
     action.allowed_permissions = ("change",)
     return action
 

@@ -2,13 +2,14 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
+from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from . import views
 
-admin.site.site_header = "盛岡市情報化基本計画 施策管理"
-admin.site.site_title = "盛岡市 ICT 施策管理"
-admin.site.index_title = "管理メニュー"
+admin.site.site_header = _("盛岡市情報化基本計画 施策管理")
+admin.site.site_title = _("盛岡市 ICT 施策管理")
+admin.site.index_title = _("管理メニュー")
 
 handler500 = "morioka_ict.views.server_error"
 

@@ -9,6 +9,7 @@ import io
 import zipfile
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 MAX_UPLOAD_BYTES = 5 * 1024 * 1024
 MAX_UNCOMPRESSED_BYTES = 50 * 1024 * 1024
@@ -19,7 +20,10 @@ ZIP_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 MACRO_EXTENSIONS = (".xlsm", ".xltm", ".xlam", ".xlsb")
 
-CHOOSE_XLSX = "Excel ブック (.xlsx) を選んでください（CSV やその他の形式は取り込めません）。"
+# Marked for makemessages; translated where it is shown.
+CHOOSE_XLSX = gettext_noop(
+    "Excel ブック (.xlsx) を選んでください（CSV やその他の形式は取り込めません）。"
+)
 
 
 class WorkbookRefused(Exception):
@@ -34,13 +38,15 @@ def check_workbook_file(content: bytes, filename: str) -> None:
     """
     name = (filename or "").lower()
     if not content:
-        raise WorkbookRefused(_("ファイルが空です。") + CHOOSE_XLSX)
+        raise WorkbookRefused(_("ファイルが空です。") + _(CHOOSE_XLSX))
     if len(content) > MAX_UPLOAD_BYTES:
         raise WorkbookRefused(
             _("ファイルが大きすぎます（上限 %(mb)d MB）。") % {"mb": MAX_UPLOAD_BYTES // 2**20}
         )
     if name.endswith(MACRO_EXTENSIONS):
-        raise WorkbookRefused(_("マクロ付きのブック（.xlsm など）は取り込めません。") + CHOOSE_XLSX)
+        raise WorkbookRefused(
+            _("マクロ付きのブック（.xlsm など）は取り込めません。") + _(CHOOSE_XLSX)
+        )
     if content.startswith(OLE_MAGIC):
         raise WorkbookRefused(
             _(
@@ -54,7 +60,7 @@ def check_workbook_file(content: bytes, filename: str) -> None:
         archive = zipfile.ZipFile(io.BytesIO(content))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError) as exc:
-        raise WorkbookRefused(_("ファイルが壊れていて読み取れません。") + CHOOSE_XLSX) from exc
+        raise WorkbookRefused(_("ファイルが壊れていて読み取れません。") + _(CHOOSE_XLSX)) from exc
     with archive:
         if len(members) > MAX_ZIP_MEMBERS:
             raise WorkbookRefused(_("ブックの中身の部品が多すぎます。"))
@@ -62,7 +68,7 @@ def check_workbook_file(content: bytes, filename: str) -> None:
         for member in members:
             lower = member.filename.lower()
             if lower.endswith("vbaproject.bin") or "/vba" in lower:
-                raise WorkbookRefused(_("マクロを含むブックは取り込めません。") + CHOOSE_XLSX)
+                raise WorkbookRefused(_("マクロを含むブックは取り込めません。") + _(CHOOSE_XLSX))
             if member.flag_bits & 0x1:
                 raise WorkbookRefused(_("暗号化されたブックは取り込めません。"))
             total += member.file_size
@@ -78,10 +84,10 @@ def check_workbook_file(content: bytes, filename: str) -> None:
                 )
         names = {m.filename for m in members}
         if "[Content_Types].xml" not in names or "xl/workbook.xml" not in names:
-            raise WorkbookRefused(_("Excel ブックではありません。") + CHOOSE_XLSX)
+            raise WorkbookRefused(_("Excel ブックではありません。") + _(CHOOSE_XLSX))
         content_types = archive.read("[Content_Types].xml")
         if b"macroEnabled" in content_types or b"vbaProject" in content_types:
-            raise WorkbookRefused(_("マクロを含むブックは取り込めません。") + CHOOSE_XLSX)
+            raise WorkbookRefused(_("マクロを含むブックは取り込めません。") + _(CHOOSE_XLSX))
         for member in members:
             if member.filename.lower().endswith((".xml", ".rels", ".vml")):
                 with archive.open(member) as part:

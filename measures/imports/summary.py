@@ -31,6 +31,7 @@ from datetime import datetime
 import openpyxl
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 from openpyxl.utils import get_column_letter
 from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
 
@@ -71,7 +72,8 @@ HISTORY_PERIODS = "historicalmeasure_periods_set"
 
 RELISTING_SUFFIXES = (RELISTING_SUFFIX, "(再掲)")
 
-DOWNLOAD_AGAIN = (
+# Marked for makemessages; translated where it is shown.
+DOWNLOAD_AGAIN = gettext_noop(
     "ダッシュボードから新しい集計ブックをダウンロードし、編集し直してから取り込んでください。"
 )
 
@@ -896,7 +898,7 @@ def read_plan(content: bytes, *, filename: str) -> ImportPlan:
         )
     except Exception as exc:
         raise WorkbookRefused(
-            _("ブックを読み取れませんでした（壊れているか、形式が違います）。") + CHOOSE_XLSX
+            _("ブックを読み取れませんでした（壊れているか、形式が違います）。") + _(CHOOSE_XLSX)
         ) from exc
     try:
         plan.created_at = _created_at(wb)
@@ -905,7 +907,7 @@ def read_plan(content: bytes, *, filename: str) -> ImportPlan:
         raise
     except Exception as exc:
         raise WorkbookRefused(
-            _("ブックを読み取れませんでした（壊れているか、形式が違います）。") + CHOOSE_XLSX
+            _("ブックを読み取れませんでした（壊れているか、形式が違います）。") + _(CHOOSE_XLSX)
         ) from exc
     finally:
         wb.close()

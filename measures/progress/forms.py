@@ -3,6 +3,7 @@ before any service runs."""
 
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.functional import lazy
 from django.utils.translation import gettext_lazy as _
 
 from measures.models import Status
@@ -13,6 +14,10 @@ _DATE_ERRORS = {"invalid": _("日付は 2026-03-31 の形で入力してくだ�
 _PERCENT_MESSAGE = _("進捗率は 0～100 の整数で入力してください。")
 
 
+def _required(label) -> str:
+    return _("%(label)sを入力してください。") % {"label": label}
+
+
 def _date_field(label, help_text=""):
     return forms.DateField(
         label=label,
@@ -20,7 +25,8 @@ def _date_field(label, help_text=""):
         widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             **_DATE_ERRORS,
-            "required": _("%(label)sを入力してください。") % {"label": label},
+            # Formatted when shown, so in the reader's language, not the one at import.
+            "required": lazy(_required, str)(label),
         },
     )
 

@@ -11,6 +11,7 @@ from django.core.validators import MaxValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from simple_history.models import HistoricalRecords
 
 from measures.models import HistoryAuthorship, Measure, Status
@@ -21,7 +22,8 @@ BASELINE_TITLE = "計画書掲載時点"
 class RoundState(models.TextChoices):
     PREPARING = "preparing", _("準備中")
     OPEN = "open", _("受付中")
-    CLOSED = "closed", _("締切")
+    # 「締切」 is also the deadline (a date); English needs two words.
+    CLOSED = "closed", pgettext_lazy("進捗調査の状態", "締切")
     CONFIRMED = "confirmed", _("確定")
 
 

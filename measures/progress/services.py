@@ -17,6 +17,7 @@ from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 from simple_history.utils import bulk_create_with_history
 
 from measures.models import Measure, Status
@@ -389,7 +390,7 @@ def progress_round_open(*, round_pk: int, expected_version: int, user) -> Progre
         try:
             # The database's own rule catches an open racing past the check above.
             with transaction.atomic():
-                _save(progress_round, user=user, reason=_("受付開始"))
+                _save(progress_round, user=user, reason=pgettext("進捗調査の変更理由", "受付開始"))
         except IntegrityError as error:
             raise ProgressError(
                 _("受付中の進捗調査は一つだけです。先に受付中の調査を締め切ってください。")
@@ -408,7 +409,7 @@ def progress_round_close(*, round_pk: int, expected_version: int, user) -> Progr
                 % {"state": progress_round.state_choice.label}
             )
         progress_round.state = RoundState.CLOSED
-        _save(progress_round, user=user, reason=_("締切"))
+        _save(progress_round, user=user, reason=pgettext("進捗調査の状態", "締切"))
     return progress_round
 
 
@@ -528,7 +529,7 @@ def progress_report_save_draft(
             report.submitted_by = report.submitted_at = None
         if report.state != ReportState.RETURNED:
             report.state = ReportState.DRAFT
-        _save(report, user=user, reason=_("下書き保存"))
+        _save(report, user=user, reason=pgettext("進捗調査の変更理由", "下書き保存"))
     return report
 
 
