@@ -4,6 +4,8 @@ workbook (the round dashboard)."""
 from collections import defaultdict
 from dataclasses import dataclass
 
+from django.db.models import Count
+
 from governance.models import Division
 
 from ..models import ProgressReport, ProgressRound
@@ -76,3 +78,48 @@ def survey_returns(progress_round: ProgressRound):
         .select_related("division__department", "imported_by")
         .order_by("-imported_at", "-pk")
     )
+
+
+@dataclass(frozen=True)
+class DivisionSurveyLine:
+    division: Division
+    reports: int  # reports the division may still answer (the rows of its workbook)
+    last_return: object = None  # its latest SurveyReturn in the round, if any
+
+
+@dataclass(frozen=True)
+class SurveyDashboard:
+    """The 調査票 section of the round dashboard."""
+
+    lines: list[DivisionSurveyLine]
+    returns: list
+
+    @property
+    def answered_divisions(self) -> int:
+        return sum(1 for line in self.lines if line.last_return is not None)
+
+
+def survey_dashboard(progress_round: ProgressRound) -> SurveyDashboard:
+    """Return which divisions get a 調査票 (with their number of rows) and which answered by
+    workbook and when; three queries."""
+    counts = (
+        progress_round.reports.filter(
+            state__in=WRITABLE_STATES, measure__responsible_division__isnull=False
+        )
+        .values("measure__responsible_division")
+        .annotate(n=Count("pk"))
+    )
+    by_division = {row["measure__responsible_division"]: row["n"] for row in counts}
+    returns = survey_returns(progress_round)
+    latest: dict[int, object] = {}
+    for survey_return in returns:
+        latest.setdefault(survey_return.division_id, survey_return)
+    division_ids = set(by_division) | set(latest)
+    divisions = Division.objects.filter(pk__in=division_ids).select_related("department")
+    lines = [
+        DivisionSurveyLine(d, by_division.get(d.pk, 0), latest.get(d.pk))
+        for d in sorted(
+            divisions, key=lambda d: (d.department.order, d.department.name, d.order, d.pk)
+        )
+    ]
+    return SurveyDashboard(lines=lines, returns=returns)
