@@ -349,24 +349,30 @@ def _read_rows(ws, name: str, problems: _Problems) -> list | None:
                 _cell(col, HEADER_ROW + 1),
             )
             return None
-    if ws.max_row and ws.max_row > FIRST_DATA_ROW + MAX_ROWS:
-        problems.add(
-            name,
-            _("行が多すぎます（上限 %(n)d 行）。") % {"n": MAX_ROWS},
-            ANSWER_SHEET,
-        )
-        return None
     rows = []
     for number, values in enumerate(
         ws.iter_rows(
             min_row=FIRST_DATA_ROW + 1,
-            max_row=FIRST_DATA_ROW + MAX_ROWS,
+            # The declared size says little: LibreOffice declares 1,048,576 rows once a row
+            # is deleted. Reading stops one row past the limit, whatever the file declares.
+            max_row=FIRST_DATA_ROW + MAX_ROWS + 1,
             max_col=KEY_COL + 1,
             values_only=True,
         ),
         start=FIRST_DATA_ROW + 1,
     ):
-        rows.append((number, tuple(values) + (None,) * (KEY_COL + 1 - len(values))))
+        values = tuple(values) + (None,) * (KEY_COL + 1 - len(values))
+        if number > FIRST_DATA_ROW + MAX_ROWS:
+            if any(_text(v) for v in values):
+                problems.add(
+                    name,
+                    _("行が多すぎます（上限 %(n)d 行）。") % {"n": MAX_ROWS},
+                    ANSWER_SHEET,
+                    _cell(0, number),
+                )
+                return None
+            break
+        rows.append((number, values))
     return rows
 
 

@@ -75,3 +75,92 @@ def plan_of():
         return reader.read_survey_upload(list(files), progress_round=progress_round)
 
     return read
+
+
+# A Basic macro that opens a workbook in LibreOffice Calc and works on the 調査票 sheet as a
+# division would: types answers (text, or numbers with NUM:), sorts rows, deletes a row, then
+# saves it as .xlsx with Calc's own filter, so LibreOffice writes every part of the file.
+# Operations are separated by |; ~ in a value is a line break (typed Alt+Enter in a cell).
+_FILL_MACRO = """<?xml version="1.0" encoding="UTF-8"?>
+<!DOCTYPE script:module PUBLIC "-//OpenOffice.org//DTD OfficeDocument 1.0//EN" "module.dtd">
+<script:module xmlns:script="http://openoffice.org/2000/script" script:name="Module1"
+ script:language="StarBasic">
+Sub FillSurvey(sUrl As String, sSheet As String, sOps As String, sOut As String)
+  Dim aOpen(0) As New com.sun.star.beans.PropertyValue
+  aOpen(0).Name = &quot;Hidden&quot;
+  aOpen(0).Value = True
+  oDoc = StarDesktop.loadComponentFromURL(sUrl, &quot;_blank&quot;, 0, aOpen())
+  oSheet = oDoc.Sheets.getByName(sSheet)
+  oSheet.unprotect(&quot;&quot;)
+  For Each sOp In Split(sOps, &quot;|&quot;)
+    aOp = Split(sOp, &quot;:&quot;, 2)
+    If aOp(0) = &quot;SET&quot; Or aOp(0) = &quot;NUM&quot; Then
+      aPair = Split(aOp(1), &quot;=&quot;, 2)
+      oCell = oSheet.getCellRangeByName(aPair(0))
+      If aOp(0) = &quot;NUM&quot; Then
+        oCell.setValue(CDbl(aPair(1)))
+      Else
+        oCell.setString(Replace(aPair(1), &quot;~&quot;, Chr(10)))
+      End If
+    ElseIf aOp(0) = &quot;DEL&quot; Then
+      oSheet.getRows().removeByIndex(CLng(aOp(1)) - 1, 1)
+    ElseIf aOp(0) = &quot;SORT&quot; Then
+      oRange = oSheet.getCellRangeByName(aOp(1))
+      Dim aFields(0) As New com.sun.star.table.TableSortField
+      aFields(0).Field = 2
+      aFields(0).IsAscending = True
+      Dim aSort(0) As New com.sun.star.beans.PropertyValue
+      aSort(0).Name = &quot;SortFields&quot;
+      aSort(0).Value = aFields()
+      oRange.sort(aSort())
+    End If
+  Next
+  oSheet.protect(&quot;&quot;)
+  Dim aSave(1) As New com.sun.star.beans.PropertyValue
+  aSave(0).Name = &quot;FilterName&quot;
+  aSave(0).Value = &quot;Calc MS Excel 2007 XML&quot;
+  aSave(1).Name = &quot;Overwrite&quot;
+  aSave(1).Value = True
+  oDoc.storeToURL(sOut, aSave())
+  oDoc.close(True)
+End Sub
+</script:module>
+"""
+
+
+@pytest.fixture
+def calc_fill(soffice, tmp_path):
+    """Return a function that fills a 調査票 in LibreOffice Calc and saves it as .xlsx there
+    (skipped without LibreOffice, except on CI, like ``soffice``)."""
+    import shutil
+    import subprocess
+
+    binary = shutil.which("soffice")
+    profile = tmp_path / "lo-profile"
+
+    def run(source, ops: list[str]):
+        soffice(source, "csv")  # the first run creates the profile for the macro
+        (profile / "user" / "basic" / "Standard" / "Module1.xba").write_text(
+            _FILL_MACRO, encoding="utf-8"
+        )
+        target = tmp_path / f"calc-{source.name}"
+        macro = (
+            f'macro:///Standard.Module1.FillSurvey("{source.as_uri()}","{writer.ANSWER_SHEET}",'
+            f'"{"|".join(ops)}","{target.as_uri()}")'
+        )
+        subprocess.run(
+            [
+                binary,
+                "--headless",
+                "--norestore",
+                f"-env:UserInstallation={profile.as_uri()}",
+                macro,
+            ],
+            check=True,
+            capture_output=True,
+            timeout=180,
+        )
+        assert target.exists(), "LibreOffice did not save the filled 調査票"
+        return target
+
+    return run

@@ -177,3 +177,32 @@ def _upload(name: str, content: bytes):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, content)
+
+
+def test_rows_past_the_limit_are_refused_without_reading_further(
+    own_round, divisions, register, workbook_of, plan_of, monkeypatch
+):
+    from measures.progress.survey import reader
+
+    monkeypatch.setattr(reader, "MAX_ROWS", 1)
+    plan = plan_of(own_round, ("a.xlsx", workbook_of(own_round, divisions[0])))
+    assert [str(p) for p in plan.problems] == ["a.xlsx 調査票!A6: 行が多すぎます（上限 1 行）。"]
+
+
+def test_too_many_files_in_a_zip_are_refused(own_round, divisions, register, plan_of, monkeypatch):
+    from measures.progress.survey import reader
+
+    monkeypatch.setattr(reader, "MAX_FILES", 1)
+    archive = _zip({"a.xlsx": b"x", "b.xlsx": b"y"})
+    plan = plan_of(own_round, ("all.zip", archive))
+    assert [str(p) for p in plan.problems] == [
+        "all.zip: zip の中のファイルが多すぎます（上限 1）。"
+    ]
+
+
+def test_a_broken_zip_and_a_closed_round_are_refused(make_round, register, plan_of):
+    from measures.progress.models import RoundState
+
+    closed = make_round(RoundState.CLOSED)
+    plan = plan_of(closed, ("all.zip", b"PK\x03\x04broken"))
+    assert "受付中ではないため" in str(plan.problems[0])
