@@ -21,7 +21,7 @@ from dataclasses import asdict, dataclass, field
 from enum import StrEnum
 
 import openpyxl
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 from openpyxl.utils import get_column_letter
 
@@ -376,12 +376,20 @@ def _read_rows(ws, name: str, problems: _Problems) -> list | None:
     return rows
 
 
-def _parse_answer(values, number: int, name: str, problems: _Problems) -> ReportContent | None:
+def _status_by_text() -> dict[str, str]:
+    """Marks, and labels as typed by hand (Japanese, and the active language's)."""
+    by_text = {s.mark: s.value for s in Status} | {str(s.label): s.value for s in Status}
+    with translation.override("ja"):
+        return by_text | {str(s.label): s.value for s in Status}
+
+
+def _parse_answer(
+    values, number: int, name: str, problems: _Problems, by_text: dict[str, str]
+) -> ReportContent | None:
     ok = True
     mark = _text(values[STATUS_COL])
     status = ""
     if mark:
-        by_text = {s.mark: s.value for s in Status} | {str(s.label): s.value for s in Status}
         status = by_text.get(mark, "")
         if not status:
             problems.add(
@@ -427,7 +435,7 @@ def _parse_answer(values, number: int, name: str, problems: _Problems) -> Report
             )
             ok = False
     content = ReportContent(status=status, progress_percent=percent, **texts)
-    if ok:
+    if ok and (not content.status or not content.activities):
         for label, col in ((_("状況"), STATUS_COL), (_("取組内容"), ACTIVITIES_COL)):
             if label in content.missing_for_submission():
                 problems.add(
@@ -556,6 +564,7 @@ def _match(survey_file: SurveyFile, keyed: list[_Row], round_obj, problems: _Pro
         ).select_related("measure__category", "measure__responsible_division")
     }
     answers: list[tuple[_Row, ProgressReport, ReportContent]] = []
+    by_text = _status_by_text()
     for row in keyed:
         report = reports.get(row.key.report_pk)
         key_cell = _cell(KEY_COL, row.number)
@@ -580,7 +589,7 @@ def _match(survey_file: SurveyFile, keyed: list[_Row], round_obj, problems: _Pro
         if not any(_text(row.values[col]) for col in ANSWER_COLS):
             survey_file.blank_rows += 1
             continue
-        content = _parse_answer(row.values, row.number, name, problems)
+        content = _parse_answer(row.values, row.number, name, problems, by_text)
         if content is not None:
             answers.append((row, report, content))
     conflicts = [r.pk for row, r, _c in answers if r.version != row.key.version]

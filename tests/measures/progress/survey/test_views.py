@@ -209,3 +209,19 @@ def test_upload_page_without_a_file_says_what_to_do(own_round, people, client):
     response = client.post(url, {})
     assert response.status_code == 200
     assert ProgressReport.objects.filter(state=ReportState.SUBMITTED).count() == 0
+
+
+def test_dashboard_section_reads_in_three_queries_however_many_returns(
+    own_round, people, divisions, register, workbook_of, fill, django_assert_num_queries
+):
+    from measures.progress.survey import reader, services
+    from measures.progress.survey.selectors import survey_dashboard
+
+    for division, measure in ((divisions[0], register.own), (divisions[1], register.other)):
+        filled = fill(workbook_of(own_round, division), {measure.name: answer()})
+        plan = reader.read_survey_upload([("a.xlsx", filled)], progress_round=own_round)
+        services.survey_import_apply(plan=plan, user=people.policy, overwrite=set())
+    with django_assert_num_queries(3):
+        survey = survey_dashboard(own_round)
+    assert survey.answered_divisions == 2
+    assert [line.division for line in survey.lines] == list(divisions)
