@@ -12,6 +12,7 @@ cannot move an answer onto another measure, a key edited by hand is refused, and
 or row of another round or division is refused.
 """
 
+import contextlib
 import hashlib
 import io
 import json
@@ -207,6 +208,16 @@ def _is_zip_upload(filename: str) -> bool:
     return filename.lower().endswith(".zip")
 
 
+def _member_name(member: zipfile.ZipInfo) -> str:
+    """Return a zip member's file name; Windows' 「送る → 圧縮」 writes Japanese names in
+    Shift_JIS without saying so (zipfile then reads them as cp437)."""
+    name = member.filename
+    if not member.flag_bits & 0x800:
+        with contextlib.suppress(UnicodeEncodeError, UnicodeDecodeError):
+            name = name.encode("cp437").decode("cp932")
+    return name.rsplit("/", 1)[-1]
+
+
 def _unpack(uploads: Iterable[tuple[str, bytes]], problems: _Problems) -> list[tuple[str, bytes]]:
     """Return (name, content) of every workbook, taking zips apart with the same bounds as a
     workbook's own parts: declared sizes are checked before anything is inflated."""
@@ -244,7 +255,7 @@ def _unpack(uploads: Iterable[tuple[str, bytes]], problems: _Problems) -> list[t
                 continue
             inflated = 0
             for member in members:
-                name = member.filename.rsplit("/", 1)[-1]
+                name = _member_name(member)
                 where = f"{filename}/{name}"
                 inflated += member.file_size
                 ratio = member.file_size / max(member.compress_size, 1)

@@ -206,3 +206,19 @@ def test_a_broken_zip_and_a_closed_round_are_refused(make_round, register, plan_
     closed = make_round(RoundState.CLOSED)
     plan = plan_of(closed, ("all.zip", b"PK\x03\x04broken"))
     assert "受付中ではないため" in str(plan.problems[0])
+
+
+def test_a_zip_made_by_windows_keeps_japanese_file_names(
+    own_round, divisions, register, workbook_of, plan_of
+):
+    content = workbook_of(own_round, divisions[0])
+    sjis = "調査票_市民課.xlsx".encode("cp932")
+    placeholder = b"A" * (len(sjis) - 5) + b".xlsx"
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr(placeholder.decode(), content)
+    # As Windows Explorer writes it: Shift_JIS bytes, no UTF-8 flag.
+    windows_zip = out.getvalue().replace(placeholder, sjis)
+    plan = plan_of(own_round, ("返送.zip", windows_zip))
+    assert not plan.problems
+    assert [f.filename for f in plan.files] == ["調査票_市民課.xlsx"]
