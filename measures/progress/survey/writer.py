@@ -23,7 +23,7 @@ from django.utils import timezone
 from measures.exports.cells import display_width, starts_like_formula
 from measures.models import Status
 
-from ..models import ProgressRound
+from ..models import ProgressRound, ReportState
 from . import keys
 from .selectors import DivisionSurvey, SurveyRowData, survey_divisions
 
@@ -38,7 +38,7 @@ HEADERS = (
     "施策名",
     "前回の状況",
     "前回の進捗率",
-    "前回の記述（取組内容・課題・今後の予定）",
+    "前回の記述（取組内容・課題・今後の予定）・差戻しの理由",
     "状況（◎ ○ ×）",
     "進捗率（0～100）",
     "取組内容",
@@ -240,7 +240,11 @@ def _write_row(ws, fmt: _Formats, row: int, progress_round, division, data: Surv
         ws.write_number(row, 4, previous.progress_percent, fmt.locked_center)
     else:
         ws.write_blank(row, 4, None, fmt.locked_center)
-    _text(ws, row, 5, _previous_text(previous), fmt.locked, fmt.locked_quoted)
+    reference = _previous_text(previous)
+    if report.state == ReportState.RETURNED and report.return_comment:
+        # A division answering offline sees 情報企画課's comment where it writes.
+        reference = f"【差戻しの理由】{report.return_comment}\n{reference}".strip()
+    _text(ws, row, 5, reference, fmt.locked, fmt.locked_quoted)
     # The answer cells start from what the report holds (a draft, or a returned answer);
     # a report never written starts empty: the previous answer is beside it for reference.
     written = report.written_at is not None

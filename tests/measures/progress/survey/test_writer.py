@@ -151,3 +151,22 @@ def test_export_command_refuses_a_round_that_is_not_open(make_round, register, t
         call_command("export_survey_workbooks", str(closed.pk), "-o", str(tmp_path))
     with pytest.raises(CommandError, match="ありません"):
         call_command("export_survey_workbooks", "存在しない調査", "-o", str(tmp_path))
+
+
+def test_a_returned_report_shows_the_comment_and_its_answer(
+    own_round, people, divisions, register, workbook_of
+):
+    from measures.progress import services
+
+    report = submit(report_of(own_round, register.own), people.leader)
+    services.progress_report_return(
+        report_pk=report.pk,
+        expected_version=report.version,
+        comment="進捗率を見直してください。",
+        user=people.policy,
+    )
+    ws = _load(workbook_of(own_round, divisions[0]))[writer.ANSWER_SHEET]
+    row = find_row(ws, register.own.name)
+    assert ws.cell(row, 6).value.startswith("【差戻しの理由】進捗率を見直してください。")
+    assert ws.cell(row, STATUS).value == "◎"
+    assert ws.cell(row, PERCENT).value == 100
