@@ -263,3 +263,43 @@ class ProgressReport(models.Model):
     @property
     def link_list(self) -> list[str]:
         return [line.strip() for line in self.links.splitlines() if line.strip()]
+
+
+class SurveyReturn(models.Model):
+    """A division's 調査票 (Excel survey workbook) imported into a round: which division
+    answered by workbook, from which file, and when."""
+
+    round = models.ForeignKey(
+        ProgressRound,
+        verbose_name=_("進捗調査"),
+        on_delete=models.CASCADE,
+        related_name="survey_returns",
+    )
+    division = models.ForeignKey(
+        "governance.Division",
+        verbose_name=_("課等"),
+        on_delete=models.PROTECT,
+        related_name="survey_returns",
+    )
+    filename = models.CharField(_("ファイル名"), max_length=255)
+    workbook_created_at = models.DateTimeField(_("調査票の作成日時"))
+    imported_at = models.DateTimeField(_("取込日時"))
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("取り込んだ人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    stored = models.PositiveIntegerField(_("提出として記録した報告"), default=0)
+    unchanged = models.PositiveIntegerField(_("変更のなかった報告"), default=0)
+    kept = models.PositiveIntegerField(_("競合のため上書きしなかった報告"), default=0)
+
+    class Meta:
+        verbose_name = _("調査票の取込")
+        verbose_name_plural = _("調査票の取込")
+        ordering = ["-imported_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.round.title}: {self.division} ({self.filename})"

@@ -1,6 +1,7 @@
 from django.urls import path
 
 from . import views
+from .survey import views as survey_views
 
 app_name = "progress"
 
@@ -33,4 +34,12 @@ urlpatterns = [
         views.round_outstanding_csv,
         name="round_outstanding_csv",
     ),
+    path("rounds/<int:pk>/survey.zip", survey_views.survey_zip, name="survey_zip"),
+    path(
+        "rounds/<int:pk>/survey/<int:division_pk>.xlsx",
+        survey_views.survey_download,
+        name="survey_download",
+    ),
+    path("rounds/<int:pk>/survey/import/", survey_views.survey_import, name="survey_import"),
+    path("rounds/<int:pk>/survey/preview/", survey_views.survey_preview, name="survey_preview"),
 ]

@@ -34,6 +34,7 @@ from .forms import (
     VersionForm,
 )
 from .models import ProgressReport, ProgressRound, ReportState, RoundState
+from .survey.selectors import survey_dashboard
 
 
 def _manager_only(view):
@@ -346,6 +347,7 @@ def round_dashboard(request, pk: int):
             "rows": rows,
             "shown_state": shown_state,
             "report_states": ReportState,
+            "survey": survey_dashboard(progress_round),
         },
     )
 
