@@ -1,0 +1,40 @@
+"""The NinjaAPI instance: every app's router under /api/v1/, one auth rule, one rate limit,
+JSON errors. Endpoints live beside their app's HTML views (``measures/api.py``,
+``measures/progress/api.py``, ``governance/api.py``)."""
+
+from ninja import NinjaAPI
+
+from governance.api import router as governance_router
+from measures.api import router as measures_router
+from measures.progress.api import router as progress_router
+
+from . import errors
+from .auth import API_AUTH
+from .throttling import ApiRateThrottle
+
+DESCRIPTION = """盛岡市情報化基本計画の施策・集計・推進体制・進捗調査の読み取り専用 API です。
+
+- 認証: `Authorization: Bearer <API トークン>`（ダッシュボードの「API トークン」で作成）。
+  `DASHBOARD_PUBLIC_READ=1` のときはトークンなしで公開ページと同じ範囲を読めます
+  （人名・アカウントは含みません）。
+- 応答には `ETag` と `Last-Modified` が付きます。`If-None-Match` を送ると、変化がなければ
+  `304` を返します。
+- 回数制限: トークン（ログイン利用者）ごとに毎分 `API_RATE_PER_TOKEN` 回、トークンなしは
+  接続元アドレスごとに毎分 `API_RATE_ANONYMOUS` 回（既定 120 回・60 回）。超えると `429` と
+  `Retry-After`（秒）を返します。
+- 誤りは JSON で、変わらない `code` と日本語の `message` を返します。
+"""
+
+api = NinjaAPI(
+    title="盛岡市情報化基本計画 施策ダッシュボード API",
+    version="1",
+    description=DESCRIPTION,
+    urls_namespace="api-v1",
+    docs_url=None,
+    auth=API_AUTH,
+    throttle=[ApiRateThrottle()],
+)
+errors.install(api)
+api.add_router("/", measures_router)
+api.add_router("/progress/", progress_router)
+api.add_router("/governance/", governance_router)
