@@ -58,7 +58,9 @@ def payload(status: int, message: str = "", details: list[str] | None = None, co
 
 
 def error_response(status: int, **kwargs) -> JsonResponse:
-    response = JsonResponse(payload(status, **kwargs), status=status)
+    response = JsonResponse(
+        payload(status, **kwargs), status=status, json_dumps_params={"ensure_ascii": False}
+    )
     if status == 401:
         response["WWW-Authenticate"] = 'Bearer realm="api"'
     return response

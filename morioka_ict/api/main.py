@@ -3,6 +3,7 @@ JSON errors. Endpoints live beside their app's HTML views (``measures/api.py``,
 ``measures/progress/api.py``, ``governance/api.py``)."""
 
 from ninja import NinjaAPI
+from ninja.renderers import JSONRenderer
 
 from governance.api import router as governance_router
 from measures.api import router as measures_router
@@ -25,7 +26,27 @@ DESCRIPTION = """盛岡市情報化基本計画の施策・集計・推進体制
 - 誤りは JSON で、変わらない `code` と日本語の `message` を返します。
 """
 
-api = NinjaAPI(
+
+class _Renderer(JSONRenderer):
+    """Japanese text as it is (UTF-8), readable in curl's output."""
+
+    json_dumps_params = {"ensure_ascii": False}
+
+
+class _DashboardApi(NinjaAPI):
+    def get_openapi_schema(self, *args, **kwargs):
+        """Mark the token as optional (an empty security requirement): with
+        DASHBOARD_PUBLIC_READ=1 every operation also answers without one."""
+        schema = super().get_openapi_schema(*args, **kwargs)
+        for operations in schema.get("paths", {}).values():
+            for operation in operations.values():
+                if operation.get("security") and {} not in operation["security"]:
+                    operation["security"].append({})
+        return schema
+
+
+api = _DashboardApi(
+    renderer=_Renderer(),
     title="盛岡市情報化基本計画 施策ダッシュボード API",
     version="1",
     description=DESCRIPTION,
