@@ -10,7 +10,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from governance.services import register_governance_seed
 from measures.models import Category, Measure, Relisting, Status
+from measures.progress.models import ProgressRound
 from measures.services import measure_set_status
 
 from .test_views_queries import _add_measures
@@ -157,8 +159,7 @@ ENDPOINTS = [
 def test_every_endpoints_query_count_stays_the_same_with_hundreds_of_measures(
     reader_client, seeded, url, params
 ):
-    from measures.progress.models import ProgressRound
-
+    register_governance_seed()
     url = url.format(id=Measure.objects.first().pk, round=ProgressRound.objects.first().pk)
     if params and params.get("as_of") == "today":
         params = {"as_of": timezone.localdate().isoformat()}
