@@ -36,11 +36,12 @@ BAR_CALL = "API 施策一覧 100件/頁"
 BAR = 0.5
 
 
-def api_urls(sample_pk: int) -> dict[str, str]:
+def api_urls(sample_pk: int, size: int) -> dict[str, str]:
     today = timezone.localdate().isoformat()
+    middle = max(1, size // 200)
     return {
         BAR_CALL: "/api/v1/measures?page_size=100",
-        "API 施策一覧 100件/頁 50頁目": "/api/v1/measures?page_size=100&page=50",
+        "API 施策一覧 100件/頁 中ほどの頁": f"/api/v1/measures?page_size=100&page={middle}",
         "API 施策一覧 再掲込み 施策名順": (
             "/api/v1/measures?page_size=100&relistings=true&ordering=name"
         ),
@@ -88,7 +89,7 @@ def main() -> None:
             queries = _queries(lambda: _request(admin, "/admin/measures/measure/"))
             print(f"| {ADMIN} | {reference * 1000:.0f} | {queries} | 1.00 |")
             sample = Measure.objects.order_by("-pk").values_list("pk", flat=True).first()
-            for name, url in api_urls(sample).items():
+            for name, url in api_urls(sample, size).items():
                 seconds = _median_time(lambda url=url: _request(api, url), args.repeat)
                 queries = _queries(lambda url=url: _request(api, url))
                 ratio = seconds / reference

@@ -1,16 +1,16 @@
 """The 推進体制 (chapter 5) as JSON: the bodies with their roles and the figure's relations.
 Only what the plan states; no person's name (heads, leaders, members) is part of an answer."""
 
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
-from morioka_ict.api.schemas import ERRORS
+from morioka_ict.api.schemas import ERRORS, Out
 
 from .selectors import governance_structure
 
 router = Router(tags=["推進体制"])
 
 
-class BodyOut(Schema):
+class BodyOut(Out):
     code: str = Field(description="組織のコード")
     name: str = Field(description="名称（例: 庁議）")
     section: str = Field(description="計画書の節")
@@ -21,13 +21,13 @@ class BodyOut(Schema):
     roles: list[str] = Field(description="役割")
 
 
-class RelationOut(Schema):
+class RelationOut(Out):
     source: str = Field(description="矢印の元の組織のコード")
     target: str = Field(description="矢印の先の組織のコード")
     label: str = Field(description="関係（例: 報告・提案）")
 
 
-class StructureOut(Schema):
+class StructureOut(Out):
     bodies: list[BodyOut] = Field(description="推進体制の組織")
     relations: list[RelationOut] = Field(description="組織の間の関係（計画書の図の矢印）")
     leader_duties: list[str] = Field(description="情報化推進リーダーの役割")

@@ -7,10 +7,10 @@ from typing import Literal
 
 from django.shortcuts import get_object_or_404
 from django.utils.translation import gettext as _
-from ninja import Field, Router, Schema
+from ninja import Field, Router
 
 from morioka_ict.api.errors import ApiError
-from morioka_ict.api.schemas import ERRORS, CategoryRef, StatusOut, category_ref, status_out
+from morioka_ict.api.schemas import ERRORS, CategoryRef, Out, StatusOut, category_ref, status_out
 
 from .models import ProgressReport, ProgressRound, ReportState, RoundState
 from .permissions import may_manage_progress, progress_read_scope
@@ -18,7 +18,7 @@ from .permissions import may_manage_progress, progress_read_scope
 router = Router(tags=["進捗調査"])
 
 
-class ProgressEntryOut(Schema):
+class ProgressEntryOut(Out):
     round_id: int = Field(description="進捗調査の ID")
     round_title: str = Field(description="進捗調査の名称")
     reference_date: date = Field(description="基準日")
@@ -47,7 +47,7 @@ def progress_entry_out(report: ProgressReport) -> dict:
     }
 
 
-class RoundOut(Schema):
+class RoundOut(Out):
     id: int = Field(description="進捗調査の ID")
     title: str = Field(description="名称")
     reference_date: date = Field(description="基準日")
@@ -60,7 +60,7 @@ class RoundOut(Schema):
     is_baseline: bool = Field(description="計画書掲載時点（最初の調査）")
 
 
-class ResultOut(Schema):
+class ResultOut(Out):
     measure_id: int = Field(description="施策の ID")
     measure_name: str = Field(description="施策名")
     category: CategoryRef = Field(description="区分")
@@ -73,7 +73,7 @@ class ResultOut(Schema):
     links: list[str] = Field(description="参考リンク")
 
 
-class RoundResultsOut(Schema):
+class RoundResultsOut(Out):
     round: RoundOut = Field(description="進捗調査")
     results: list[ResultOut] = Field(description="承認された報告（区分・表内の位置の順）")
 
