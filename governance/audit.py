@@ -100,7 +100,26 @@ def record_access(
     if user is None and request is not None and kind in _COUNTED_KINDS:
         fields["path"] = request.path[:500]
         return _count_anonymous(fields, detail=detail[:500])
+    if request is not None and kind in _COUNTED_KINDS and request.path.startswith("/api/"):
+        # A program with an API token can be refused hundreds of times a minute (429): its
+        # refusals are counted on one row per path and status too, still under its account.
+        fields["path"] = request.path[:500]
+        return _count_repeat(fields, detail=detail[:500])
     return AccessRecord.objects.create(**fields, detail=detail[:500])
+
+
+def _count_repeat(fields: dict, *, detail: str) -> AccessRecord:
+    now = timezone.now()
+    row = (
+        AccessRecord.objects.filter(at__gte=now - AGGREGATION_WINDOW, **fields)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if row is None:
+        return AccessRecord.objects.create(**fields, detail=detail)
+    AccessRecord.objects.filter(pk=row.pk).update(repeat_count=F("repeat_count") + 1, last_at=now)
+    row.refresh_from_db()
+    return row
 
 
 def _count_anonymous(fields: dict, *, detail: str) -> AccessRecord:

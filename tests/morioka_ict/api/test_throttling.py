@@ -3,6 +3,8 @@
 import pytest
 from django.test import Client
 
+from governance.audit import AccessKind, AccessRecord
+
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/periods"
@@ -36,3 +38,12 @@ def test_tokens_have_their_own_limit(settings, seeded, token_client):
     settings.API_RATE_PER_TOKEN = 2
     assert [token_client.get(URL).status_code for _ in range(3)] == [200, 200, 429]
     assert "Retry-After" in token_client.get(URL)
+
+
+def test_a_tokens_refusals_are_counted_on_one_row_not_flooded(settings, seeded, token_client):
+    settings.API_RATE_PER_TOKEN = 1
+    statuses = [token_client.get(URL).status_code for _ in range(6)]
+    assert statuses == [200, 429, 429, 429, 429, 429]
+    refused = AccessRecord.objects.filter(kind=AccessKind.REFUSED)
+    assert refused.count() == 1
+    assert refused.get().repeat_count == 5 and refused.get().username == "reader"
