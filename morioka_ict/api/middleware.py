@@ -20,7 +20,16 @@ class ApiMiddleware:
     def __call__(self, request):
         if not request.path_info.startswith(_PREFIX):
             return self.get_response(request)
-        response = self.get_response(request)
+        # HEAD is GET without the body (the server drops it): cheap checks of ETag and
+        # Last-Modified. Ninja routes GET only, so it sees a GET.
+        head = request.method == "HEAD"
+        if head:
+            request.method = "GET"
+        try:
+            response = self.get_response(request)
+        finally:
+            if head:
+                request.method = "HEAD"
         if response.status_code >= 400 and not _is_json(response):
             response = _as_json_error(response)
         if (

@@ -47,3 +47,11 @@ def test_if_modified_since_answers_304_while_nothing_changed(client, seeded, pub
     first = client.get("/api/v1/periods")
     again = client.get("/api/v1/periods", headers={"If-Modified-Since": first["Last-Modified"]})
     assert again.status_code == 304
+
+
+def test_head_answers_the_tags_without_a_body(client, seeded, public):
+    get = client.get("/api/v1/totals")
+    head = client.head("/api/v1/totals")
+    assert head.status_code == 200
+    assert head["ETag"] == get["ETag"]
+    assert not head.content
