@@ -35,6 +35,7 @@ class AccessKind(models.TextChoices):
     REFUSED = "refused", _("拒否")
     PASSWORD_CHANGED = "password_changed", _("パスワード変更")
     PASSWORD_FAILED = "password_failed", _("パスワード変更失敗")
+    API = "api", _("API 利用")
 
 
 class AccessRecord(models.Model):
@@ -99,7 +100,26 @@ def record_access(
     if user is None and request is not None and kind in _COUNTED_KINDS:
         fields["path"] = request.path[:500]
         return _count_anonymous(fields, detail=detail[:500])
+    if request is not None and kind in _COUNTED_KINDS and request.path.startswith("/api/"):
+        # A program with an API token can be refused hundreds of times a minute (429): its
+        # refusals are counted on one row per path and status too, still under its account.
+        fields["path"] = request.path[:500]
+        return _count_repeat(fields, detail=detail[:500])
     return AccessRecord.objects.create(**fields, detail=detail[:500])
+
+
+def _count_repeat(fields: dict, *, detail: str) -> AccessRecord:
+    now = timezone.now()
+    row = (
+        AccessRecord.objects.filter(at__gte=now - AGGREGATION_WINDOW, **fields)
+        .order_by("-at", "-pk")
+        .first()
+    )
+    if row is None:
+        return AccessRecord.objects.create(**fields, detail=detail)
+    AccessRecord.objects.filter(pk=row.pk).update(repeat_count=F("repeat_count") + 1, last_at=now)
+    row.refresh_from_db()
+    return row
 
 
 def _count_anonymous(fields: dict, *, detail: str) -> AccessRecord:
@@ -124,6 +144,31 @@ def _count_anonymous(fields: dict, *, detail: str) -> AccessRecord:
     AccessRecord.objects.filter(pk=row.pk).update(repeat_count=F("repeat_count") + 1, last_at=now)
     row.refresh_from_db()
     return row
+
+
+def record_api_use(request, token) -> None:
+    """Count a use of the API ``token`` on its row of the last ``AGGREGATION_WINDOW``, or start
+    one (and note the token's last use): a client polling every few seconds adds one row per
+    10 minutes, not one per request."""
+    now = timezone.now()
+    detail = str(_("API トークン「%(label)s」（%(start)s…）")) % {
+        "label": token.label,
+        "start": token.key_start,
+    }
+    counted = AccessRecord.objects.filter(
+        kind=AccessKind.API, user=token.user, detail=detail[:500], at__gte=now - AGGREGATION_WINDOW
+    ).update(repeat_count=F("repeat_count") + 1, last_at=now)
+    if not counted:
+        AccessRecord.objects.create(
+            kind=AccessKind.API,
+            user=token.user,
+            username=token.user.get_username()[:150],
+            address=_client_address(request),
+            method="GET",
+            path="/api/v1/",
+            detail=detail[:500],
+        )
+        type(token).objects.filter(pk=token.pk).update(last_used_at=now)
 
 
 def password_change_failures(user, *, within: timedelta) -> int:

@@ -481,3 +481,4 @@ class ProjectTeamMember(models.Model):
 
 # The access record lives in its own module; importing it here registers the model.
 from .audit import AccessKind, AccessRecord  # noqa: E402, F401
+from .tokens import ApiToken  # noqa: E402, F401

@@ -10,10 +10,13 @@ class LoginRequiredUnlessPublicMiddleware(LoginRequiredMiddleware):
     """Every page needs a login, unless DASHBOARD_PUBLIC_READ opens the read-only pages.
 
     Public reading publishes the plan's progress as open data; admin and every write still
-    need a login.
+    need a login. The JSON API under /api/ is never redirected to the login page: it has its
+    own rule (tokens) and answers 401 in JSON.
     """
 
     def process_view(self, request, view_func, view_args, view_kwargs):
+        if request.path_info.startswith("/api/"):
+            return None  # the API answers 401 in JSON itself (morioka_ict/api/auth.py)
         if (
             settings.DASHBOARD_PUBLIC_READ
             and request.method in _SAFE_METHODS

@@ -58,6 +58,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "morioka_ict.middleware.RefusedRequestRecordMiddleware",
+    "morioka_ict.api.middleware.ApiMiddleware",
     "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -135,6 +136,11 @@ STORAGES = {
 # Reading needs a login; DASHBOARD_PUBLIC_READ=1 opens the read-only pages (not admin) to all.
 DASHBOARD_PUBLIC_READ = env_bool("DASHBOARD_PUBLIC_READ", False)
 LOGIN_URL = "login"
+
+# The JSON API's rate limits, requests per minute: per token (or logged-in user), and per client
+# address without one (README, 「オープンデータ API」).
+API_RATE_PER_TOKEN = int(os.environ.get("DASHBOARD_API_RATE_PER_TOKEN", "120"))
+API_RATE_ANONYMOUS = int(os.environ.get("DASHBOARD_API_RATE_ANONYMOUS", "60"))
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -1,11 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_not_required
-from django.urls import include, path
+from django.urls import include, path, re_path
 from django.utils.translation import gettext_lazy as _
 from django.views.i18n import set_language
 
 from . import views
+from .api import views as api_views
+from .api.main import api
 
 admin.site.site_header = _("盛岡市情報化基本計画 施策管理")
 admin.site.site_title = _("盛岡市 ICT 施策管理")
@@ -28,6 +30,10 @@ urlpatterns = [
         name="password_change_done",
     ),
     path("i18n/setlang/", login_not_required(set_language), name="set_language"),
+    path("api/v1/", api.urls),
+    path("api/", api_views.docs, name="api_docs"),
+    re_path(r"^api/", api_views.not_found),
+    path("accounts/api-tokens/", api_views.tokens, name="api_tokens"),
     path("governance/", include("governance.urls")),
     path("", include("measures.urls")),
 ]

@@ -1,0 +1,46 @@
+"""Errors are JSON with a stable code and a Japanese message, never HTML."""
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("url", "status", "code"),
+    [
+        ("/api/v1/measures?status=done", 400, "invalid_parameter"),
+        ("/api/v1/measures?category=no-such", 400, "invalid_filter"),
+        ("/api/v1/measures?period=99", 400, "invalid_filter"),
+        ("/api/v1/measures?page_size=1000", 400, "invalid_parameter"),
+        ("/api/v1/measures?q=" + "+".join("abcdefghijk"), 400, "invalid_filter"),
+        ("/api/v1/measures?q=%00", 400, "invalid_parameter"),
+        ("/api/v1/measures?page=999", 404, "page_not_found"),
+        ("/api/v1/totals?as_of=2026-13-01", 400, "invalid_parameter"),
+        ("/api/v1/totals?as_of=2999-01-01", 400, "invalid_parameter"),
+        ("/api/v1/totals?as_of=2001-01-01", 404, "no_history_before"),
+        ("/api/v1/measures/999999", 404, "not_found"),
+        ("/api/v1/progress/rounds/999999/results", 404, "not_found"),
+        ("/api/v1/no-such-thing", 404, "not_found"),
+        ("/api/v2/measures", 404, "not_found"),
+    ],
+)
+def test_api_errors_are_json_with_code_and_japanese_message(
+    client, seeded, public, url, status, code
+):
+    response = client.get(url)
+    assert response.status_code == status
+    assert response["Content-Type"].startswith("application/json")
+    body = response.json()
+    assert body["code"] == code
+    assert any("\u3040" <= ch <= "\u30ff" or "\u4e00" <= ch <= "\u9fff" for ch in body["message"])
+
+
+def test_api_answers_405_in_json_to_writes(client, seeded, public):
+    response = client.post("/api/v1/measures")
+    assert response.status_code == 405
+    assert response.json()["code"] == "method_not_allowed"
+
+
+def test_api_bad_filter_names_the_field(client, seeded, public):
+    body = client.get("/api/v1/measures?category=no-such").json()
+    assert any(detail.startswith("区分") for detail in body["details"])
