@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import result_views, views
 
 app_name = "progress"
 
@@ -33,4 +33,6 @@ urlpatterns = [
         views.round_outstanding_csv,
         name="round_outstanding_csv",
     ),
+    path("rounds/<int:pk>/compare/", result_views.round_compare, name="round_compare"),
+    path("rounds/<int:pk>/compare.csv", result_views.round_compare_csv, name="round_compare_csv"),
 ]
