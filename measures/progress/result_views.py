@@ -2,6 +2,8 @@
 workbook for 庁議 and the open-data CSV. 情報企画課 reads any round; everyone who may read the
 dashboard (the public too, with ``DASHBOARD_PUBLIC_READ``) reads confirmed rounds."""
 
+import io
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -85,4 +87,34 @@ def round_compare_csv(request, pk: int):
     record_access(request, AccessKind.EXPORT, detail=filename)
     return exports.attachment(
         exports.comparison_csv(rows), content_type=exports.CSV_TYPE, filename=filename
+    )
+
+
+@require_GET
+def round_results_workbook(request, pk: int):
+    """The round's results for 庁議: 集計 and one sheet per category, totals as formulas."""
+    progress_round, refusal = _readable_round(request, pk)
+    if refusal is not None:
+        return refusal
+    stream = io.BytesIO()
+    exports.write_round_results(stream, progress_round)
+    filename = exports.results_filename(progress_round)
+    record_access(request, AccessKind.EXPORT, detail=filename)
+    return exports.attachment(stream.getvalue(), content_type=exports.XLSX_TYPE, filename=filename)
+
+
+@require_GET
+def round_opendata(request, pk: int, bom: bool = False):
+    """The round's approved answers as open data: UTF-8 CSV, or with a BOM for Excel."""
+    progress_round, refusal = _readable_round(request, pk)
+    if refusal is not None:
+        return refusal
+    stream = io.StringIO()
+    exports.write_round_opendata(stream, progress_round)
+    filename = exports.round_opendata_filename(progress_round, bom=bom)
+    record_access(request, AccessKind.EXPORT, detail=filename)
+    return exports.attachment(
+        stream.getvalue().encode("utf-8-sig" if bom else "utf-8"),
+        content_type=exports.CSV_TYPE,
+        filename=filename,
     )

@@ -35,4 +35,12 @@ urlpatterns = [
     ),
     path("rounds/<int:pk>/compare/", result_views.round_compare, name="round_compare"),
     path("rounds/<int:pk>/compare.csv", result_views.round_compare_csv, name="round_compare_csv"),
+    path("rounds/<int:pk>/results.xlsx", result_views.round_results_workbook, name="round_results"),
+    path("rounds/<int:pk>/opendata.csv", result_views.round_opendata, name="round_opendata"),
+    path(
+        "rounds/<int:pk>/opendata-excel.csv",
+        result_views.round_opendata,
+        {"bom": True},
+        name="round_opendata_bom",
+    ),
 ]
