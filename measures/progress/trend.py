@@ -1,6 +1,10 @@
-"""The plan's trend: status totals per confirmed round (進捗調査), per category and overall.
+"""The plan's trend: status totals after each confirmed round (進捗調査), per category and
+overall.
 
-Computed from the approved reports of confirmed rounds, never stored: the baseline round
+Computed from the approved reports of confirmed rounds, never stored. After a round, each
+measure counts with its latest approved answer up to that round: confirming makes approved
+answers the measures' statuses and leaves the others as they were, so a measure left out of a
+round, or without an approved answer in it, keeps its earlier status. The baseline round
 (「計画書掲載時点」) gives the plan's own figures, so the trend starts where the plan did. Only
 confirmed rounds count, so the trend is the same for staff and for the public, and it names
 no one.
@@ -9,7 +13,6 @@ no one.
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
 from django.utils.translation import gettext as _
 
 from measures.charts import Column, stacked_columns
@@ -54,6 +57,15 @@ class TrendPanel:
     @property
     def height(self) -> float:
         return CHART_TOP + CHART_HEIGHT + CHART_BOTTOM
+
+    @property
+    def display_width(self) -> float:
+        """Width on screen in CSS pixels: the drawing, half as large again, for legible text."""
+        return self.width * 1.5
+
+    @property
+    def display_height(self) -> float:
+        return self.height * 1.5
 
     @property
     def axis(self) -> list[tuple[int, float]]:
@@ -109,24 +121,28 @@ class PlanTrend:
 
 
 def plan_trend() -> PlanTrend:
-    """Return the totals of every confirmed round, oldest first (the baseline first), in three
-    queries whatever the number of rounds and measures."""
+    """Return the totals after every confirmed round, oldest first (the baseline first), in
+    three queries whatever the number of rounds and measures."""
     rounds = list(ProgressRound.objects.confirmed())
     categories = list(Category.objects.order_by("order"))
-    counts: dict[tuple[int, int], dict[str, int]] = defaultdict(
-        lambda: dict.fromkeys(Status.values, 0)
-    )
-    approved = (
-        ProgressReport.objects.filter(state=ReportState.APPROVED, round__state=RoundState.CONFIRMED)
-        .values("round_id", "measure__category_id", "status")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
-    for row in approved:
-        counts[row["round_id"], row["measure__category_id"]][row["status"]] += row["n"]
+    answers: dict[int, list[tuple[int, int, str]]] = defaultdict(list)
+    approved = ProgressReport.objects.filter(
+        state=ReportState.APPROVED, round__state=RoundState.CONFIRMED
+    ).values_list("round_id", "measure_id", "measure__category_id", "status")
+    for round_id, measure_id, category_id, status in approved:
+        answers[round_id].append((measure_id, category_id, status))
+    # Running totals: each round's answers replace the measures' earlier ones.
+    latest: dict[int, tuple[int, str]] = {}
+    counts: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Status.values, 0))
     points = []
     for progress_round in rounds:
-        per_category = [counts[progress_round.pk, c.pk] for c in categories]
+        for measure_id, category_id, status in answers[progress_round.pk]:
+            if measure_id in latest:
+                old_category, old_status = latest[measure_id]
+                counts[old_category][old_status] -= 1
+            latest[measure_id] = (category_id, status)
+            counts[category_id][status] += 1
+        per_category = [dict(counts[c.pk]) for c in categories]
         overall = {s.value: sum(totals[s.value] for totals in per_category) for s in Status}
         points.append(
             TrendPoint(

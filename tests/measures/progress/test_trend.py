@@ -126,3 +126,28 @@ def test_home_query_count_stays_the_same_with_more_rounds_and_measures(
     many = count()
     assert [_figures(p.overall) for p in plan_trend().points] == [[1, 0, 0], [304, 0, 0]]
     assert many == few
+
+
+def test_measures_without_a_new_answer_keep_their_earlier_status(seeded, people):
+    """Baseline 39/29/7; a round approves 「IT講習の推進」 ○ → ◎ and nothing else."""
+    measure = Measure.objects.get(name="IT講習の推進")
+    assert measure.status == Status.PARTIAL
+    progress_round = services.progress_round_create(
+        title="令和7年度 進捗調査",
+        reference_date=datetime.date(2026, 3, 31),
+        opens_on=datetime.date(2026, 4, 1),
+        closes_on=datetime.date(2026, 4, 30),
+        user=people.policy,
+    )
+    advance(progress_round, services.progress_round_open, people.policy)
+    report = report_of(progress_round, measure)
+    submit(report, people.policy)
+    approve(report, people.policy)
+    advance(progress_round, services.progress_round_close, people.policy)
+    advance(progress_round, services.progress_round_confirm, people.policy)
+    trend = plan_trend()
+    assert [_figures(p.overall) for p in trend.points] == [[39, 29, 7], [40, 28, 7]]
+    # The trend's last point is the register's own totals after confirming.
+    from measures.selectors import status_overview
+
+    assert _figures(status_overview().overall) == [40, 28, 7]
