@@ -5,6 +5,7 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
+from django.core.paginator import Page, Paginator
 from django.db.models import Count, F, Q
 from django.utils import timezone
 
@@ -268,17 +269,23 @@ class RoundDashboard:
     progress_round: ProgressRound
     divisions: list[DivisionProgress]
     unassigned: DivisionProgress
-    rows: list[MeasureProgressRow]
+    rows: list[MeasureProgressRow]  # the reports shown: one state and one page, or all
     counts: dict[str, int]
     totals: ConfirmTotals
     previous_round: ProgressRound | None
     unchanged_count: int
     left_out: int
     today: datetime.date
+    unassigned_reports: list[ProgressReport] = field(default_factory=list)
+    page: Page | None = None  # when ``rows`` is one page of the shown state
 
     @property
     def state_counts(self) -> list[tuple[ReportState, int]]:
         return [(state, self.counts[state.value]) for state in ReportState]
+
+    @property
+    def report_count(self) -> int:
+        return sum(self.counts.values())
 
     @property
     def overdue_divisions(self) -> list[DivisionProgress]:
@@ -289,35 +296,45 @@ class RoundDashboard:
         return self.counts[ReportState.SUBMITTED.value]
 
 
+DASHBOARD_PAGE_SIZE = 100
+
+
 def round_dashboard(
-    progress_round: ProgressRound, *, today: datetime.date | None = None
+    progress_round: ProgressRound,
+    *,
+    today: datetime.date | None = None,
+    state: str = "",
+    page: int | str | None = None,
+    per_page: int | None = None,
 ) -> RoundDashboard:
-    """Return the round dashboard: per division counts by state and overdue divisions, every
-    measure's report, and the totals confirming would give."""
+    """Return the round dashboard: per division counts by state and overdue divisions, the
+    reports of ``state`` (every state when empty) — one page of them when ``page`` is given,
+    else all — and the totals confirming would give.
+
+    Counts come from one aggregate query and only the shown reports are loaded, so the page
+    costs the same few queries and stays quick with 10,000 measures
+    (benchmarks/progress.py)."""
     today = today or timezone.localdate()
-    reports = list(
-        progress_round.reports.select_related(*_REPORT_RELATED).order_by(
-            "measure__category__order", "measure__position"
-        )
+    late = progress_round.state in {RoundState.OPEN, RoundState.CLOSED} and (
+        today > progress_round.closes_on
     )
-    previous_round, answers = previous_answers(progress_round)
     division_rows: dict[int | None, DivisionProgress] = {}
-    rows, counts = [], dict.fromkeys(ReportState.values, 0)
-    approved: dict[int, str] = {}
-    for report in reports:
-        division = report.measure.responsible_division
-        key = division.pk if division else None
-        line = division_rows.setdefault(key, DivisionProgress(division))
-        line.counts[report.state] += 1
-        counts[report.state] += 1
-        overdue = is_overdue(progress_round, report, today)
-        line.overdue = line.overdue or overdue
-        repeats = report.state == ReportState.SUBMITTED and repeats_answer(
-            report, answers.get(report.measure_id)
-        )
-        rows.append(MeasureProgressRow(report, overdue, repeats))
-        if report.state == ReportState.APPROVED:
-            approved[report.measure_id] = report.status
+    counts = dict.fromkeys(ReportState.values, 0)
+    per_division = (
+        progress_round.reports.values("measure__responsible_division", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in per_division:
+        key = row["measure__responsible_division"]
+        line = division_rows.setdefault(key, DivisionProgress(None))
+        line.counts[row["state"]] += row["n"]
+        counts[row["state"]] += row["n"]
+    for line in division_rows.values():
+        line.overdue = late and line.outstanding > 0
+    known = Division.objects.filter(pk__in=[k for k in division_rows if k is not None])
+    for division in known.select_related("department"):
+        division_rows[division.pk].division = division
     leaders = current_leader_names([k for k in division_rows if k is not None])
     for key, line in division_rows.items():
         line.leaders = leaders.get(key, [])
@@ -325,6 +342,49 @@ def round_dashboard(
     divisions = sorted(
         division_rows.values(),
         key=lambda d: (d.division.department.order, d.division.department.name, d.division.order),
+    )
+
+    shown = progress_round.reports.select_related(*_REPORT_RELATED).order_by(
+        "measure__category__order", "measure__position"
+    )
+    if state:
+        shown = shown.filter(state=state)
+    page_obj = None
+    if page is not None:
+        page_obj = Paginator(shown, per_page or DASHBOARD_PAGE_SIZE).get_page(page)
+        reports = list(page_obj.object_list)
+    else:
+        reports = list(shown)
+    previous_round = previous_confirmed_round(progress_round)
+    # The previous answers matter only for submitted reports (「前回と同じ」 and the bulk
+    # approval); a subquery keeps the query the same size however many there are.
+    submitted_now = progress_round.reports.filter(state=ReportState.SUBMITTED)
+    submitted = list(submitted_now.only("round", "measure", *_COMPARED))
+    answers: dict[int, ProgressReport] = {}
+    if previous_round is not None:
+        previous_reports = previous_round.reports.filter(
+            state=ReportState.APPROVED, measure__in=submitted_now.values("measure")
+        ).only("round", "measure", *_COMPARED)
+        answers = {r.measure_id: r for r in previous_reports}
+    rows = [
+        MeasureProgressRow(
+            report,
+            is_overdue(progress_round, report, today),
+            report.state == ReportState.SUBMITTED
+            and repeats_answer(report, answers.get(report.measure_id)),
+        )
+        for report in reports
+    ]
+    unchanged_count = sum(1 for r in submitted if repeats_answer(r, answers.get(r.measure_id)))
+    unassigned_reports = list(
+        progress_round.reports.filter(measure__responsible_division__isnull=True)
+        .select_related("measure")
+        .order_by("measure__category__order", "measure__position")
+    )
+    approved = dict(
+        progress_round.reports.filter(state=ReportState.APPROVED).values_list(
+            "measure_id", "status"
+        )
     )
     measure_count = Measure.objects.count()
     return RoundDashboard(
@@ -335,9 +395,11 @@ def round_dashboard(
         counts=counts,
         totals=_confirm_totals(approved),
         previous_round=previous_round,
-        unchanged_count=sum(1 for row in rows if row.repeats_previous),
-        left_out=measure_count - len(reports),
+        unchanged_count=unchanged_count,
+        left_out=measure_count - sum(counts.values()),
         today=today,
+        unassigned_reports=unassigned_reports,
+        page=page_obj,
     )
 
 
