@@ -31,3 +31,14 @@ def test_dashboard_pages_the_reports_and_keeps_the_whole_counts(
     assert "担当課のない施策" in first.content.decode().split('id="unassigned-heading"')[1]
     for bad in ("abc", "-3", "999"):
         assert client.get(url, {"page": bad, "state": "nonsense"}).status_code == 200
+
+
+def test_dashboard_names_the_first_unassigned_measures_and_counts_the_rest(
+    client, make_round, people, monkeypatch
+):
+    progress_round = make_round(RoundState.OPEN)
+    monkeypatch.setattr(selectors, "UNASSIGNED_SHOWN", 0)
+    client.force_login(people.policy)
+    page = client.get(reverse("measures:progress:round", args=[progress_round.pk]))
+    section = page.content.decode().split('id="unassigned-heading"')[1].split("</section>")[0]
+    assert "ほか 1 件" in section
