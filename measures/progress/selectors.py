@@ -6,7 +6,8 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from governance.models import Division, PromotionLeader
@@ -414,11 +415,6 @@ def round_dashboard(
         .order_by("measure__category__order", "measure__position")
         .values_list("pk", "measure_id", "measure__name", "state")[:UNASSIGNED_SHOWN]
     ]
-    approved = dict(
-        progress_round.reports.filter(state=ReportState.APPROVED).values_list(
-            "measure_id", "status"
-        )
-    )
     measure_count = Measure.objects.count()
     return RoundDashboard(
         progress_round=progress_round,
@@ -426,7 +422,7 @@ def round_dashboard(
         unassigned=unassigned,
         rows=rows,
         counts=counts,
-        totals=_confirm_totals(approved),
+        totals=_confirm_totals(progress_round),
         previous_round=previous_round,
         unchanged_count=unchanged_count,
         left_out=measure_count - sum(counts.values()),
@@ -436,16 +432,26 @@ def round_dashboard(
     )
 
 
-def _confirm_totals(approved: dict[int, str]) -> ConfirmTotals:
-    """Each measure counted with its approved status in the round, else its current one."""
+def _confirm_totals(progress_round: ProgressRound) -> ConfirmTotals:
+    """Each measure counted with its approved status in the round, else its current one; one
+    grouped query (category, current status, status after confirming)."""
+    approved_status = ProgressReport.objects.filter(
+        round=progress_round, measure=OuterRef("pk"), state=ReportState.APPROVED
+    ).values("status")[:1]
+    grouped = (
+        Measure.objects.annotate(after=Coalesce(Subquery(approved_status), F("status")))
+        .values_list("category_id", "status", "after")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     per_category: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Status.values, 0))
     current: dict[str, int] = dict.fromkeys(Status.values, 0)
     changes = 0
-    for pk, category_id, status in Measure.objects.values_list("pk", "category_id", "status"):
-        after = approved.get(pk, status)
-        per_category[category_id][after] += 1
-        current[status] += 1
-        changes += after != status
+    for category_id, status, after, n in grouped:
+        per_category[category_id][after] += n
+        current[status] += n
+        if after != status:
+            changes += n
     categories = [
         (category, StatusBreakdown.from_totals(per_category[category.pk]))
         for category in Category.objects.order_by("order")
