@@ -23,6 +23,7 @@ from .filters import MeasureFilter
 from .history import NoHistoryBefore, first_history_date, measure_history
 from .models import Category, Measure
 from .progress.selectors import measure_progress
+from .progress.trend import plan_trend
 from .rows import browser_rows
 from .tables import MeasureTable
 
@@ -83,7 +84,9 @@ class HomeView(_AsOfMixin, TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         overview, as_of_context = self.with_as_of(selectors.status_overview)
-        context.update(as_of_context, overview=overview, today=timezone.localdate())
+        context.update(
+            as_of_context, overview=overview, today=timezone.localdate(), trend=plan_trend()
+        )
         return context
 
 

@@ -98,3 +98,14 @@ def progress_read_scope(user) -> ProgressReadScope:
 def may_read_report(user, report) -> bool:
     """Whether ``report`` is within ``user``'s read scope (one query, the same rule)."""
     return type(report).objects.filter(progress_read_scope(user).reports, pk=report.pk).exists()
+
+
+def may_read_round_results(user, progress_round) -> bool:
+    """Whether ``user`` may read a round's results (comparison, workbook, open data): 情報企画課
+    any round; everyone who may read the dashboard only confirmed rounds, whose approved
+    answers are public facts (these files and pages name no one)."""
+    if may_manage_progress(user):
+        return True
+    if not progress_round.is_final:
+        return False
+    return user.is_authenticated or settings.DASHBOARD_PUBLIC_READ

@@ -5,7 +5,9 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q
+from django.core.paginator import Page, Paginator
+from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 
 from governance.models import Division, PromotionLeader
@@ -264,21 +266,41 @@ class ConfirmTotals:
 
 
 @dataclass(frozen=True)
+class UnassignedReport:
+    """A report of a measure without a 担当課, as the dashboard lists it."""
+
+    pk: int
+    measure_pk: int
+    measure_name: str
+    state: ReportState
+
+
+@dataclass(frozen=True)
 class RoundDashboard:
     progress_round: ProgressRound
     divisions: list[DivisionProgress]
     unassigned: DivisionProgress
-    rows: list[MeasureProgressRow]
+    rows: list[MeasureProgressRow]  # the reports shown: one state and one page, or all
     counts: dict[str, int]
     totals: ConfirmTotals
     previous_round: ProgressRound | None
     unchanged_count: int
     left_out: int
     today: datetime.date
+    unassigned_reports: list[UnassignedReport] = field(default_factory=list)
+    page: Page | None = None  # when ``rows`` is one page of the shown state
 
     @property
     def state_counts(self) -> list[tuple[ReportState, int]]:
         return [(state, self.counts[state.value]) for state in ReportState]
+
+    @property
+    def report_count(self) -> int:
+        return sum(self.counts.values())
+
+    @property
+    def unassigned_not_listed(self) -> int:
+        return self.unassigned.total - len(self.unassigned_reports)
 
     @property
     def overdue_divisions(self) -> list[DivisionProgress]:
@@ -289,35 +311,52 @@ class RoundDashboard:
         return self.counts[ReportState.SUBMITTED.value]
 
 
+DASHBOARD_PAGE_SIZE = 100
+# The 担当課未設定 list names this many; the rest are counted (a long list helps nobody).
+UNASSIGNED_SHOWN = 50
+
+
+def _same_answer(answer: tuple, previous: tuple) -> bool:
+    """``repeats_answer`` on (status, 進捗率, texts) tuples in ``_COMPARED`` order."""
+    return all((a or "") == (b or "") for a, b in zip(answer, previous, strict=True))
+
+
 def round_dashboard(
-    progress_round: ProgressRound, *, today: datetime.date | None = None
+    progress_round: ProgressRound,
+    *,
+    today: datetime.date | None = None,
+    state: str = "",
+    page: int | str | None = None,
+    per_page: int | None = None,
 ) -> RoundDashboard:
-    """Return the round dashboard: per division counts by state and overdue divisions, every
-    measure's report, and the totals confirming would give."""
+    """Return the round dashboard: per division counts by state and overdue divisions, the
+    reports of ``state`` (every state when empty) — one page of them when ``page`` is given,
+    else all — and the totals confirming would give.
+
+    Counts come from one aggregate query and only the shown reports are loaded, so the page
+    costs the same few queries and stays quick with 10,000 measures
+    (benchmarks/progress.py)."""
     today = today or timezone.localdate()
-    reports = list(
-        progress_round.reports.select_related(*_REPORT_RELATED).order_by(
-            "measure__category__order", "measure__position"
-        )
+    late = progress_round.state in {RoundState.OPEN, RoundState.CLOSED} and (
+        today > progress_round.closes_on
     )
-    previous_round, answers = previous_answers(progress_round)
     division_rows: dict[int | None, DivisionProgress] = {}
-    rows, counts = [], dict.fromkeys(ReportState.values, 0)
-    approved: dict[int, str] = {}
-    for report in reports:
-        division = report.measure.responsible_division
-        key = division.pk if division else None
-        line = division_rows.setdefault(key, DivisionProgress(division))
-        line.counts[report.state] += 1
-        counts[report.state] += 1
-        overdue = is_overdue(progress_round, report, today)
-        line.overdue = line.overdue or overdue
-        repeats = report.state == ReportState.SUBMITTED and repeats_answer(
-            report, answers.get(report.measure_id)
-        )
-        rows.append(MeasureProgressRow(report, overdue, repeats))
-        if report.state == ReportState.APPROVED:
-            approved[report.measure_id] = report.status
+    counts = dict.fromkeys(ReportState.values, 0)
+    per_division = (
+        progress_round.reports.values("measure__responsible_division", "state")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    for row in per_division:
+        key = row["measure__responsible_division"]
+        line = division_rows.setdefault(key, DivisionProgress(None))
+        line.counts[row["state"]] += row["n"]
+        counts[row["state"]] += row["n"]
+    for line in division_rows.values():
+        line.overdue = late and line.outstanding > 0
+    known = Division.objects.filter(pk__in=[k for k in division_rows if k is not None])
+    for division in known.select_related("department"):
+        division_rows[division.pk].division = division
     leaders = current_leader_names([k for k in division_rows if k is not None])
     for key, line in division_rows.items():
         line.leaders = leaders.get(key, [])
@@ -326,6 +365,56 @@ def round_dashboard(
         division_rows.values(),
         key=lambda d: (d.division.department.order, d.division.department.name, d.division.order),
     )
+
+    shown = progress_round.reports.select_related(*_REPORT_RELATED).order_by(
+        "measure__category__order", "measure__position"
+    )
+    if state:
+        shown = shown.filter(state=state)
+    page_obj = None
+    if page is not None:
+        page_obj = Paginator(shown, per_page or DASHBOARD_PAGE_SIZE).get_page(page)
+        reports = list(page_obj.object_list)
+    else:
+        reports = list(shown)
+    previous_round = previous_confirmed_round(progress_round)
+    # The previous answers matter only for submitted reports (「前回と同じ」 and the bulk
+    # approval): a subquery keeps the query the same size however many there are, and plain
+    # tuples keep 10,000 of them cheap.
+    submitted_now = progress_round.reports.filter(state=ReportState.SUBMITTED)
+    answers: dict[int, tuple] = {}
+    if previous_round is not None:
+        answers = {
+            row[0]: row[1:]
+            for row in previous_round.reports.filter(
+                state=ReportState.APPROVED, measure__in=submitted_now.values("measure")
+            ).values_list("measure_id", *_COMPARED)
+        }
+    unchanged_count = sum(
+        1
+        for row in submitted_now.values_list("measure_id", *_COMPARED)
+        if row[0] in answers and _same_answer(row[1:], answers[row[0]])
+    )
+    rows = [
+        MeasureProgressRow(
+            report,
+            is_overdue(progress_round, report, today),
+            report.state == ReportState.SUBMITTED
+            and report.measure_id in answers
+            and _same_answer(
+                tuple(getattr(report, name) for name in _COMPARED), answers[report.measure_id]
+            ),
+        )
+        for report in reports
+    ]
+    unassigned_reports = [
+        UnassignedReport(pk, measure_pk, name, ReportState(state))
+        for pk, measure_pk, name, state in progress_round.reports.filter(
+            measure__responsible_division__isnull=True
+        )
+        .order_by("measure__category__order", "measure__position")
+        .values_list("pk", "measure_id", "measure__name", "state")[:UNASSIGNED_SHOWN]
+    ]
     measure_count = Measure.objects.count()
     return RoundDashboard(
         progress_round=progress_round,
@@ -333,24 +422,36 @@ def round_dashboard(
         unassigned=unassigned,
         rows=rows,
         counts=counts,
-        totals=_confirm_totals(approved),
+        totals=_confirm_totals(progress_round),
         previous_round=previous_round,
-        unchanged_count=sum(1 for row in rows if row.repeats_previous),
-        left_out=measure_count - len(reports),
+        unchanged_count=unchanged_count,
+        left_out=measure_count - sum(counts.values()),
         today=today,
+        unassigned_reports=unassigned_reports,
+        page=page_obj,
     )
 
 
-def _confirm_totals(approved: dict[int, str]) -> ConfirmTotals:
-    """Each measure counted with its approved status in the round, else its current one."""
+def _confirm_totals(progress_round: ProgressRound) -> ConfirmTotals:
+    """Each measure counted with its approved status in the round, else its current one; one
+    grouped query (category, current status, status after confirming)."""
+    approved_status = ProgressReport.objects.filter(
+        round=progress_round, measure=OuterRef("pk"), state=ReportState.APPROVED
+    ).values("status")[:1]
+    grouped = (
+        Measure.objects.annotate(after=Coalesce(Subquery(approved_status), F("status")))
+        .values_list("category_id", "status", "after")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
     per_category: dict[int, dict[str, int]] = defaultdict(lambda: dict.fromkeys(Status.values, 0))
     current: dict[str, int] = dict.fromkeys(Status.values, 0)
     changes = 0
-    for pk, category_id, status in Measure.objects.values_list("pk", "category_id", "status"):
-        after = approved.get(pk, status)
-        per_category[category_id][after] += 1
-        current[status] += 1
-        changes += after != status
+    for category_id, status, after, n in grouped:
+        per_category[category_id][after] += n
+        current[status] += n
+        if after != status:
+            changes += n
     categories = [
         (category, StatusBreakdown.from_totals(per_category[category.pk]))
         for category in Category.objects.order_by("order")

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import result_views, views
 from .survey import views as survey_views
 
 app_name = "progress"
@@ -42,4 +42,14 @@ urlpatterns = [
     ),
     path("rounds/<int:pk>/survey/import/", survey_views.survey_import, name="survey_import"),
     path("rounds/<int:pk>/survey/preview/", survey_views.survey_preview, name="survey_preview"),
+    path("rounds/<int:pk>/compare/", result_views.round_compare, name="round_compare"),
+    path("rounds/<int:pk>/compare.csv", result_views.round_compare_csv, name="round_compare_csv"),
+    path("rounds/<int:pk>/results.xlsx", result_views.round_results_workbook, name="round_results"),
+    path("rounds/<int:pk>/opendata.csv", result_views.round_opendata, name="round_opendata"),
+    path(
+        "rounds/<int:pk>/opendata-excel.csv",
+        result_views.round_opendata,
+        {"bom": True},
+        name="round_opendata_bom",
+    ),
 ]

@@ -331,13 +331,13 @@ def round_edit(request, pk: int):
 @_manager_only
 def round_dashboard(request, pk: int):
     progress_round = get_object_or_404(ProgressRound, pk=pk)
-    dashboard = selectors.round_dashboard(progress_round)
     shown_state = request.GET.get("state", "")
-    rows = dashboard.rows
-    if shown_state in ReportState.values:
-        rows = [row for row in rows if row.report.state == shown_state]
-    else:
+    if shown_state not in ReportState.values:
         shown_state = ""
+    dashboard = selectors.round_dashboard(
+        progress_round, state=shown_state, page=request.GET.get("page") or 1
+    )
+    rows = dashboard.rows
     return render(
         request,
         "measures/progress/round_dashboard.html",
@@ -395,7 +395,8 @@ def round_transition(request, pk: int, action: str):
         {
             "progress_round": progress_round,
             "action": action,
-            "dashboard": selectors.round_dashboard(progress_round),
+            # Counts and totals only: one page of rows is plenty.
+            "dashboard": selectors.round_dashboard(progress_round, page=1),
             "other_open": ProgressRound.objects.open().exclude(pk=pk).first(),
         },
     )

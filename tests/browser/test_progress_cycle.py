@@ -90,8 +90,13 @@ def test_a_round_from_report_to_confirmation(chromium, live_server, cycle):
     leader_context, as_leader, leader_errors = _context(chromium, live_server, leader)
     policy_context, as_policy, policy_errors = _context(chromium, live_server, policy)
 
-    # The leader finds the report under 「私の報告」 and submits it.
+    # Home: the trend holds the plan itself only (the open round is not final).
     as_leader.goto(live_server.url + "/")
+    trend = as_leader.locator("table.trend-table tbody")
+    assert trend.locator("tr").count() == 1
+    assert "計画書掲載時点" in trend.inner_text()
+
+    # The leader finds the report under 「私の報告」 and submits it.
     as_leader.get_by_role("link", name="私の報告").first.click()
     as_leader.wait_for_url("**/progress/")
     assert "令和7年度 進捗調査" in as_leader.locator("h2").first.inner_text()
@@ -165,6 +170,22 @@ def test_a_round_from_report_to_confirmation(chromium, live_server, cycle):
     assert "90%" in timeline and "若い世代向けの講習を加える。" in timeline
     assert as_leader.locator("section.measure-progress svg.percent-bar").count() == 1
     scan(as_leader, "施策（進捗の記録）")
+
+    # Home: the trend has a second point, the plan's totals after the round (○ → ◎).
+    as_leader.goto(live_server.url + "/")
+    rows = as_leader.locator("table.trend-table tbody tr")
+    assert rows.count() == 2
+    cells = rows.nth(1).locator("td").all_inner_texts()
+    assert rows.nth(1).locator("th").inner_text().startswith("令和7年度 進捗調査")
+    assert cells[-4:] == ["40", "28", "7", "75"]
+    assert rows.nth(0).locator("td").all_inner_texts()[-4:] == ["39", "29", "7", "75"]
+    assert as_leader.locator("section.trend svg[role=img]").count() == 4
+    scan(as_leader, "ホーム（推移）")
+    # The round's comparison, from the trend table.
+    rows.nth(1).get_by_role("link", name="令和7年度 進捗調査").click()
+    as_leader.wait_for_url("**/progress/rounds/*/compare/")
+    assert "改善 1" in as_leader.locator("main").inner_text()
+    scan(as_leader, "前回との比較")
 
     # The same pages on a phone.
     for page in (as_leader, as_policy):

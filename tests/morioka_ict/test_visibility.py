@@ -18,6 +18,7 @@ from django.utils import timezone, translation
 from governance.models import Department, Division, ProjectTeam, ProjectTeamMember, PromotionLeader
 from measures.models import Category, Measure, Status
 from measures.progress import urls as progress_urls
+from measures.progress.models import ProgressRound, RoundState
 from measures.services import measure_set_status
 from morioka_ict import visibility
 
@@ -91,7 +92,24 @@ def _public_urls() -> list[str]:
     urls += [m.get_absolute_url() for m in Measure.objects.all()]
     urls += [d.get_absolute_url() for d in Division.objects.all()]
     urls += [t.get_absolute_url() for t in ProjectTeam.objects.all()]
+    # A confirmed round's results (the seed's baseline round): public, naming no one.
+    for progress_round in ProgressRound.objects.filter(state=RoundState.CONFIRMED):
+        urls += [
+            reverse(f"measures:progress:{name}", args=[progress_round.pk])
+            for name in PUBLIC_RESULT_ROUTES
+        ]
     return urls
+
+
+# Progress routes the public reads for confirmed rounds only (refused otherwise: see
+# tests/measures/progress/test_comparison.py and test_exports.py).
+PUBLIC_RESULT_ROUTES = (
+    "round_compare",
+    "round_compare_csv",
+    "round_results",
+    "round_opendata",
+    "round_opendata_bom",
+)
 
 
 def _text_of(response) -> str:
@@ -143,6 +161,7 @@ def _login_only_routes() -> dict[str, str]:
             kwargs={name: 1 for name in pattern.pattern.converters},
         )
         for pattern in progress_urls.urlpatterns
+        if pattern.name not in PUBLIC_RESULT_ROUTES
     }
 
 
