@@ -24,7 +24,7 @@ from .history import NoHistoryBefore, first_history_date, measure_history
 from .models import Category, Measure
 from .progress.selectors import measure_progress
 from .rows import browser_rows
-from .tables import MeasureTable
+from .tables import MeasureTable, RowTableData
 
 
 class AsOfForm(forms.Form):
@@ -120,10 +120,12 @@ class MeasureBrowserView(SingleTableMixin, FilterView):
     def get_table_data(self):
         form = self.filterset.form
         valid = form.is_valid()
-        return browser_rows(
-            self.object_list,
-            category=form.cleaned_data.get("category") if valid else None,
-            with_relistings=bool(form.cleaned_data.get("relistings")) if valid else False,
+        return RowTableData(
+            browser_rows(
+                self.object_list,
+                category=form.cleaned_data.get("category") if valid else None,
+                with_relistings=bool(form.cleaned_data.get("relistings")) if valid else False,
+            )
         )
 
     def get_context_data(self, **kwargs):

@@ -66,7 +66,7 @@ def test_browser_filters_by_category_status_and_period(reader_client, seeded):
     expected = Measure.objects.filter(
         category__code="e-city", status=Status.NOT_STARTED, periods__number=4
     )
-    assert {r.measure.pk for r in rows} == set(expected.values_list("pk", flat=True))
+    assert {r.measure_pk for r in rows} == set(expected.values_list("pk", flat=True))
     assert rows
 
 
