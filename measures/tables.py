@@ -1,11 +1,11 @@
 """The measure browser's table; rows are ``rows.Row``, sorted and paged by the database."""
 
 import django_tables2 as tables
-from django_tables2.data import TableQuerysetData
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableQuerysetData
 
 from .rows import PLAN_ORDER
 
