@@ -94,7 +94,7 @@ class CategorySummaryView(_AsOfMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         category = get_object_or_404(Category, code=self.kwargs["code"])
         (rows, breakdown), as_of_context = self.with_as_of(
-            selectors.category_summary, category=category
+            selectors.category_summary, category=category, page=self.request.GET.get("page")
         )
         context.update(
             as_of_context,
@@ -176,7 +176,7 @@ class PlanPeriodView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        columns, measures = selectors.period_matrix()
+        columns, measures = selectors.period_matrix(page=self.request.GET.get("page"))
         context.update(columns=columns, measures=measures)
         return context
 
