@@ -5,20 +5,17 @@ from django.urls import reverse
 
 from measures import selectors
 from measures.models import Category, Measure, Status
-from tests.measures.test_views_queries import _add_measures, small_register  # noqa: F401
+from tests.measures.test_views_queries import _add_measures
 
 pytestmark = pytest.mark.django_db
 
 
 def test_category_table_pages_beyond_a_printed_sheet_with_whole_totals(
-    reader_client,
-    small_register,
-    periods,
-    monkeypatch,  # noqa: F811
+    reader_client, make_category, periods, monkeypatch
 ):
-    first, _second = small_register
+    first = make_category("e-one", order=1)
     monkeypatch.setattr(selectors, "CATEGORY_PAGE_ROWS", 5)
-    _add_measures(first, 7, periods)
+    _add_measures(first, 11, periods)
     url = reverse("measures:category", args=[first.code])
     page1 = reader_client.get(url)
     page3 = reader_client.get(url, {"page": "3"})
