@@ -28,57 +28,6 @@ from .text import search_key
 
 
 @dataclass(frozen=True)
-class TableRow:
-    """One printed row of a category's table: a measure, or a re-listing of one."""
-
-    category: Category
-    position: int
-    measure: Measure
-    relisting: Relisting | None = None
-
-    @property
-    def is_relisting(self) -> bool:
-        return self.relisting is not None
-
-    @property
-    def label(self) -> str:
-        return self.relisting.label if self.relisting else self.measure.name
-
-
-def category_table_rows(category: Category | None = None) -> Iterator[TableRow]:
-    """Yield the rows of one category's table (or of all, in plan order), in a fixed number of
-    queries."""
-    measures = Measure.objects.with_display_data().prefetch_related("relistings__category")
-    relistings = Relisting.objects.select_related("category", "measure__category")
-    categories = Category.objects.order_by("order")
-    if category is not None:
-        measures = measures.filter(category=category)
-        relistings = relistings.filter(category=category)
-        categories = categories.filter(pk=category.pk)
-    originals = {
-        m.pk: m
-        for m in Measure.objects.with_display_data().filter(pk__in=relistings.values("measure"))
-    }
-    rows: dict[int, list[TableRow]] = {c.pk: [] for c in categories}
-    by_pk = {c.pk: c for c in categories}
-    for measure in measures:
-        rows[measure.category_id].append(
-            TableRow(by_pk[measure.category_id], measure.position, measure)
-        )
-    for relisting in relistings:
-        rows[relisting.category_id].append(
-            TableRow(
-                by_pk[relisting.category_id],
-                relisting.position,
-                originals[relisting.measure_id],
-                relisting,
-            )
-        )
-    for c in categories:
-        yield from sorted(rows[c.pk], key=lambda row: row.position)
-
-
-@dataclass(frozen=True)
 class SummaryRow:
     """A printed row of a category summary: a measure with its mark, or a 再掲 row without."""
 
@@ -421,3 +370,13 @@ def browser_rows(measures, *, category: Category | None, with_relistings: bool) 
     it is re-listed in.
     """
     return RowQuery(measures, category, with_relistings)
+
+
+# Kept for callers of the former names: the rows are ``Row``s now (``measure_pk``,
+# ``relisting_pk`` and ``original_category`` instead of ``measure`` and ``relisting`` objects).
+TableRow = Row
+
+
+def category_table_rows(category: Category | None = None) -> Iterator[Row]:
+    """Yield the rows of one category's table (or of all, in plan order)."""
+    return table_rows(category).iterator()

@@ -4,9 +4,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from django.core.paginator import Paginator
-from django.db.models import Count
 
-from .history import measure_history_as_of
 from .models import Category, PlanPeriod, Status
 from .rows import RowQuery, category_summary_rows_as_of, table_rows
 from .totals import (
@@ -15,6 +13,7 @@ from .totals import (
     StatusBreakdown,
     category_breakdown,
     category_status_totals,
+    category_status_totals_as_of,
     period_breakdowns,
 )
 
@@ -28,15 +27,7 @@ def status_overview(*, as_of: date | None = None) -> Overview:
     if as_of is None:
         per_category = category_status_totals()
     else:
-        counts = (
-            measure_history_as_of(as_of)
-            .values("category_id", "status")
-            .annotate(n=Count("history_id"))
-        )
-        by_category: dict[int, dict[str, int]] = {}
-        for row in counts:
-            by_category.setdefault(row["category_id"], {})[row["status"]] = row["n"]
-        per_category = [(c, by_category.get(c.pk, {})) for c in Category.objects.order_by("order")]
+        per_category = category_status_totals_as_of(as_of)
     overall = {s.value: sum(t.get(s.value, 0) for _category, t in per_category) for s in Status}
     return Overview(
         categories=[CategoryBreakdown(c, StatusBreakdown.from_totals(t)) for c, t in per_category],

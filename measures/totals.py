@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from .charts import BarSegment, stacked_bar
+from .history import measure_history_as_of
 from .models import Category, Measure, PlanPeriod, Status
 
 
@@ -109,3 +110,15 @@ def period_breakdowns() -> list[tuple[PlanPeriod, StatusBreakdown]]:
     query."""
     periods = PlanPeriod.objects.order_by("number").annotate(**_counts("measures__"))
     return [(p, StatusBreakdown.from_totals(_totals_of(p))) for p in periods]
+
+
+def category_status_totals_as_of(day) -> list[tuple[Category, dict[str, int]]]:
+    """Return each category with its totals at the end of ``day``, from one aggregate over the
+    history (plus the categories)."""
+    counts = (
+        measure_history_as_of(day).values("category_id", "status").annotate(n=Count("history_id"))
+    )
+    by_category: dict[int, dict[str, int]] = {}
+    for row in counts:
+        by_category.setdefault(row["category_id"], {})[row["status"]] = row["n"]
+    return [(c, by_category.get(c.pk, {})) for c in Category.objects.order_by("order")]

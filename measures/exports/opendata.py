@@ -62,6 +62,7 @@ def opendata_rows(chunk_size: int = 2_000) -> tuple[list[str], Iterator[list[obj
 
 
 def _rows(periods, categories, chunk_size) -> Iterator[list[object]]:
+    labels = {s.value: (str(s.label), s.mark) for s in Status}
     values = (
         Measure.objects.order_by("category__order", "position")
         .values_list("pk", "category_id", "position", "name", "status")
@@ -86,14 +87,15 @@ def _rows(periods, categories, chunk_size) -> Iterator[list[object]]:
             .order_by()
         )
         for pk, category_pk, position, name, status_value in chunk:
-            category, status, last = categories[category_pk], Status(status_value), updated.get(pk)
+            category, last = categories[category_pk], updated.get(pk)
+            label, mark = labels[status_value]
             yield [
                 category.code,
                 category.name,
                 position,
                 name,
-                str(status.label),
-                status.mark,
+                label,
+                mark,
                 *(1 if p.pk in in_periods.get(pk, ()) else 0 for p in periods),
                 *(relisted.get(pk, {}).get(c, "") for c in categories),
                 timezone.localdate(last).isoformat() if last else "",
