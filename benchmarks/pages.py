@@ -24,10 +24,10 @@ import statistics
 import sys
 import time
 import tracemalloc
-from urllib.parse import urlencode
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
