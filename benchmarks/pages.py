@@ -27,6 +27,7 @@ import tracemalloc
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from urllib.parse import urlencode
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
@@ -182,7 +183,8 @@ def page_urls(sample_pk: int) -> dict[str, str]:
         "施策一覧 施策名順": "/measures/?sort=name",
         "施策一覧 状況順 逆": "/measures/?sort=-status",
         "施策一覧 3頁 再掲込み": "/measures/?relistings=on&page=3",
-        "施策一覧 検索+絞込み": "/measures/?q=%E6%96%BD%E7%AD%96&status=partial&period=4",
+        "施策一覧 検索+絞込み": "/measures/?"
+        + urlencode({"q": "システム", "status": "partial", "period": 4}),
         "計画期間": "/periods/",
         "施策": f"/measures/{sample_pk}/",
     }

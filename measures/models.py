@@ -2,7 +2,7 @@
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
@@ -172,12 +172,6 @@ class MeasureQuerySet(models.QuerySet):
         """Return the rows with what lists show, fetched in a fixed number of queries."""
         return self.select_related("category").prefetch_related("periods", "relistings__category")
 
-    def in_category(self, category):
-        return self.filter(category=category)
-
-    def in_period(self, period):
-        return self.filter(periods=period)
-
     def search(self, query: str):
         """Return measures that contain every word of ``query``, each in the name or in a
         re-listing label (「GIS 構築」 finds 「統合型GISシステムの構築」).
@@ -194,10 +188,9 @@ class MeasureQuerySet(models.QuerySet):
 
     def status_totals(self) -> dict[str, int]:
         """Return {status value: count} for every status, zeros included, in one query."""
-        counts = self.aggregate(
-            **{status.value: Count("pk", filter=Q(status=status)) for status in Status}
-        )
-        return {status.value: counts[status.value] for status in Status}
+        from .totals import status_totals
+
+        return status_totals(self)
 
 
 class MeasureManager(models.Manager.from_queryset(MeasureQuerySet)):

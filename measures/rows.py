@@ -2,64 +2,29 @@
 one row shape that pages, files and commands share."""
 
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
+from itertools import islice
+
+from django.db import connection
+from django.db.models import (
+    BooleanField,
+    Case,
+    CharField,
+    Exists,
+    F,
+    IntegerField,
+    OuterRef,
+    QuerySet,
+    Value,
+    When,
+)
+from django.db.models.functions import Collate, Concat
 
 from .history import HISTORY_PERIODS, end_of_day, latest_records, measure_history_as_of
 from .models import Category, Measure, PlanPeriod, Relisting, Status
 from .periods import format_periods
 from .text import search_key
-
-
-@dataclass(frozen=True)
-class TableRow:
-    """One printed row of a category's table: a measure, or a re-listing of one."""
-
-    category: Category
-    position: int
-    measure: Measure
-    relisting: Relisting | None = None
-
-    @property
-    def is_relisting(self) -> bool:
-        return self.relisting is not None
-
-    @property
-    def label(self) -> str:
-        return self.relisting.label if self.relisting else self.measure.name
-
-
-def category_table_rows(category: Category | None = None) -> Iterator[TableRow]:
-    """Yield the rows of one category's table (or of all, in plan order), in a fixed number of
-    queries."""
-    measures = Measure.objects.with_display_data().prefetch_related("relistings__category")
-    relistings = Relisting.objects.select_related("category", "measure__category")
-    categories = Category.objects.order_by("order")
-    if category is not None:
-        measures = measures.filter(category=category)
-        relistings = relistings.filter(category=category)
-        categories = categories.filter(pk=category.pk)
-    originals = {
-        m.pk: m
-        for m in Measure.objects.with_display_data().filter(pk__in=relistings.values("measure"))
-    }
-    rows: dict[int, list[TableRow]] = {c.pk: [] for c in categories}
-    by_pk = {c.pk: c for c in categories}
-    for measure in measures:
-        rows[measure.category_id].append(
-            TableRow(by_pk[measure.category_id], measure.position, measure)
-        )
-    for relisting in relistings:
-        rows[relisting.category_id].append(
-            TableRow(
-                by_pk[relisting.category_id],
-                relisting.position,
-                originals[relisting.measure_id],
-                relisting,
-            )
-        )
-    for c in categories:
-        yield from sorted(rows[c.pk], key=lambda row: row.position)
 
 
 @dataclass(frozen=True)
@@ -121,31 +86,44 @@ def category_summary_rows_as_of(category: Category, day: date) -> list[SummaryRo
     return sorted(rows, key=lambda row: row.position)
 
 
-@dataclass(frozen=True)
-class BrowserRow(TableRow):
-    """A row of the measure browser, with the sort keys of its columns."""
+# --- the one row model, built by the database ------------------------------------------------
 
-    @classmethod
-    def of(cls, measure: Measure, relisting: Relisting | None = None) -> "BrowserRow":
-        if relisting is None:
-            return cls(measure.category, measure.position, measure)
-        return cls(relisting.category, relisting.position, measure, relisting)
+
+@dataclass(frozen=True)
+class Row:
+    """What every table, page and file shows of one printed row: a measure, or a re-listing
+    (再掲) of one in another category's table (no status, no periods, never counted)."""
+
+    category: Category  # the table the row is printed in
+    position: int
+    name: str  # as printed: the measure's name, or the re-listing's label
+    status: Status | None
+    period_numbers: tuple[int, ...]
+    periods: str
+    measure_pk: int
+    relisting_pk: int | None = None
+    version: int = 0
+    # A measure: the short names of the tables it is re-listed in. A re-listing: empty.
+    relisted_in: tuple[str, ...] = ()
+    # A re-listing: the measure's own table and position there.
+    original_category: Category | None = None
+    original_position: int | None = None
+
+    @property
+    def is_relisting(self) -> bool:
+        return self.relisting_pk is not None
+
+    @property
+    def label(self) -> str:
+        return self.name
 
     @property
     def category_order(self) -> int:
         return self.category.order
 
     @property
-    def name(self) -> str:
-        return self.label
-
-    @property
     def name_key(self) -> str:
         return search_key(self.name)
-
-    @property
-    def status(self) -> Status | None:
-        return None if self.relisting else self.measure.status_choice
 
     @property
     def status_order(self) -> int:
@@ -153,38 +131,252 @@ class BrowserRow(TableRow):
         return list(Status).index(self.status) if self.status else len(Status)
 
     @property
-    def periods(self) -> str:
-        return "" if self.relisting else self.measure.periods_display
-
-    @property
     def periods_key(self) -> tuple[int, ...]:
-        if self.relisting:
-            return (99,)
-        return tuple(sorted(p.number for p in self.measure.periods.all()))
+        return (RELISTING_PERIODS_KEY,) if self.is_relisting else self.period_numbers
 
     @property
     def relisting_note(self) -> str:
         """Return where this row is re-listed, or which table it comes from."""
-        if self.relisting:
-            return str(self.measure.category.short_name)
-        return "、".join(r.category.short_name for r in self.measure.relistings.all())
+        if self.is_relisting:
+            return str(self.original_category.short_name) if self.original_category else ""
+        return "、".join(self.relisted_in)
 
 
-def browser_rows(measures, *, category: Category | None, with_relistings: bool) -> list[BrowserRow]:
-    """Return the browser's rows for already filtered ``measures`` in plan order.
+# A re-listing row sorts after every measure by plan period, as if in period 99.
+RELISTING_PERIODS_KEY = 99
+# The columns of the rows query; the names that order it are the sort keys below.
+_COLUMNS = (
+    "r_measure",
+    "r_relisting",
+    "r_category",
+    "category_order",
+    "r_position",
+    "r_name",
+    "name_key",
+    "r_status",
+    "status_order",
+    "is_relisting",
+    "r_version",
+    "r_home",
+    "r_home_position",
+    "periods_key",
+)
+SORT_KEYS = frozenset(
+    {"category_order", "r_position", "name_key", "status_order", "periods_key", "is_relisting"}
+)
+PLAN_ORDER = ("category_order", "r_position", "is_relisting")
+
+
+def _name_key(field_name: str):
+    """Order names by code point, as Python compares the search keys (PostgreSQL's default
+    collation would ignore width and punctuation differently)."""
+    if connection.vendor == "postgresql":
+        return Collate(F(field_name), "C")
+    return F(field_name)
+
+
+def _periods_key(periods: list[PlanPeriod]):
+    """Return the periods a measure runs in as sortable text, two digits each ("0104"
+    sorts as (1, 4) does: after "010203", before "02")."""
+    through = Measure.periods.through
+    parts = [
+        Case(
+            When(
+                Exists(through.objects.filter(measure_id=OuterRef("pk"), planperiod_id=p.pk)),
+                then=Value(f"{p.number:02d}"),
+            ),
+            default=Value(""),
+            output_field=CharField(),
+        )
+        for p in sorted(periods, key=lambda p: p.number)
+    ]
+    return Concat(Value(""), Value(""), *parts, output_field=CharField())
+
+
+@dataclass
+class RowQuery:
+    """The rows of the plan's tables as one database query: measures UNION ALL re-listings,
+    projected to the same columns, so that the database filters, sorts and pages them and a
+    page fetches only its own rows.
+
+    Quacks like a QuerySet for django-tables2 and the Paginator (``count``, ``order_by``,
+    slicing); iterating streams the rows in chunks (``iterator``), a few queries per chunk.
+    """
+
+    measures: QuerySet | None = None  # filtered measures; None for every measure
+    category: Category | None = None  # only the rows printed in this table
+    with_relistings: bool = True
+    ordering: tuple[str, ...] = PLAN_ORDER
+    model = Measure  # django-tables2 reads verbose names from it
+    _lookups: dict = field(default_factory=dict, repr=False, compare=False)
+
+    def order_by(self, *keys: str) -> "RowQuery":
+        """Return the rows ordered by ``keys`` (sort keys, "-" for descending), plan order
+        breaking ties."""
+        keys = tuple(k for k in keys if k.lstrip("-") in SORT_KEYS)
+        bare = {k.lstrip("-") for k in keys}
+        keys += tuple(k for k in PLAN_ORDER if k not in bare)
+        return RowQuery(self.measures, self.category, self.with_relistings, keys, self._lookups)
+
+    def _categories(self) -> dict[int, Category]:
+        if "categories" not in self._lookups:
+            self._lookups["categories"] = {c.pk: c for c in Category.objects.all()}
+        return self._lookups["categories"]
+
+    def _periods(self) -> dict[int, PlanPeriod]:
+        if "periods" not in self._lookups:
+            self._lookups["periods"] = {p.pk: p for p in PlanPeriod.objects.all()}
+        return self._lookups["periods"]
+
+    def queryset(self) -> QuerySet:
+        """Return the ordered query of row values (dicts keyed by ``_COLUMNS``)."""
+        sorts_by_periods = any(k.lstrip("-") == "periods_key" for k in self.ordering)
+        measures = (
+            self.measures if self.measures is not None else Measure.objects.all()
+        ).order_by()
+        if self.category is not None:
+            measures = measures.filter(category=self.category)
+        periods_key = (
+            _periods_key(list(self._periods().values())) if sorts_by_periods else Value("")
+        )
+        status_order = Case(
+            *(When(status=s.value, then=Value(i)) for i, s in enumerate(Status)),
+            default=Value(len(Status)),
+            output_field=IntegerField(),
+        )
+        query = measures.annotate(
+            r_measure=F("pk"),
+            r_relisting=Value(None, output_field=IntegerField()),
+            r_category=F("category_id"),
+            category_order=F("category__order"),
+            r_position=F("position"),
+            r_name=F("name"),
+            name_key=_name_key("search_text"),
+            r_status=F("status"),
+            status_order=status_order,
+            is_relisting=Value(False, output_field=BooleanField()),
+            r_version=F("version"),
+            r_home=F("category_id"),
+            r_home_position=F("position"),
+            periods_key=periods_key,
+        ).values(*_COLUMNS)
+        if self.with_relistings:
+            relistings = Relisting.objects.order_by()
+            if self.measures is not None:
+                relistings = relistings.filter(measure__in=self.measures.order_by().values("pk"))
+            if self.category is not None:
+                relistings = relistings.filter(category=self.category)
+            relisting_rows = relistings.annotate(
+                r_measure=F("measure_id"),
+                r_relisting=F("pk"),
+                r_category=F("category_id"),
+                category_order=F("category__order"),
+                r_position=F("position"),
+                r_name=F("label"),
+                name_key=_name_key("search_text"),
+                r_status=Value("", output_field=CharField()),
+                status_order=Value(len(Status), output_field=IntegerField()),
+                is_relisting=Value(True, output_field=BooleanField()),
+                r_version=Value(0, output_field=IntegerField()),
+                r_home=F("measure__category_id"),
+                r_home_position=F("measure__position"),
+                periods_key=Value(f"{RELISTING_PERIODS_KEY:02d}", output_field=CharField()),
+            ).values(*_COLUMNS)
+            query = query.union(relisting_rows, all=True)
+        return query.order_by(*self.ordering)
+
+    def count(self) -> int:
+        return self.queryset().count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, key):
+        if isinstance(key, slice):
+            return self.build(list(self.queryset()[key]))
+        return self.build([self.queryset()[key]])[0]
+
+    def __iter__(self) -> Iterator[Row]:
+        return self.iterator()
+
+    def iterator(self, chunk_size: int = 2_000) -> Iterator[Row]:
+        """Yield every row from a server-side cursor, completing them a chunk at a time."""
+        values = self.queryset().iterator(chunk_size=chunk_size)
+        while chunk := list(islice(values, chunk_size)):
+            yield from self.build(chunk)
+
+    def build(self, values) -> list[Row]:
+        """Return ``Row``s for row values: two queries add the measures' periods and the
+        tables they are re-listed in."""
+        categories, periods = self._categories(), self._periods()
+        pks = [v["r_measure"] for v in values if not v["is_relisting"]]
+        in_periods: dict[int, list[PlanPeriod]] = {}
+        relisted_in: dict[int, list[str]] = {}
+        if pks:
+            for measure_pk, period_pk in Measure.periods.through.objects.filter(
+                measure_id__in=pks
+            ).values_list("measure_id", "planperiod_id"):
+                in_periods.setdefault(measure_pk, []).append(periods[period_pk])
+            for measure_pk, category_pk in (
+                Relisting.objects.filter(measure_id__in=pks)
+                .order_by("category__order", "position")
+                .values_list("measure_id", "category_id")
+            ):
+                relisted_in.setdefault(measure_pk, []).append(categories[category_pk].short_name)
+        rows = []
+        for v in values:
+            if v["is_relisting"]:
+                rows.append(
+                    Row(
+                        category=categories[v["r_category"]],
+                        position=v["r_position"],
+                        name=v["r_name"],
+                        status=None,
+                        period_numbers=(),
+                        periods="",
+                        measure_pk=v["r_measure"],
+                        relisting_pk=v["r_relisting"],
+                        original_category=categories.get(v["r_home"]),
+                        original_position=v["r_home_position"],
+                    )
+                )
+                continue
+            own = in_periods.get(v["r_measure"], [])
+            rows.append(
+                Row(
+                    category=categories[v["r_category"]],
+                    position=v["r_position"],
+                    name=v["r_name"],
+                    status=Status(v["r_status"]),
+                    period_numbers=tuple(sorted(p.number for p in own)),
+                    periods=format_periods(own),
+                    measure_pk=v["r_measure"],
+                    version=v["r_version"],
+                    relisted_in=tuple(relisted_in.get(v["r_measure"], ())),
+                )
+            )
+        return rows
+
+
+def table_rows(category: Category | None = None) -> RowQuery:
+    """Return the rows of one category's table (or of every table), in plan order."""
+    return RowQuery(category=category)
+
+
+def browser_rows(measures, *, category: Category | None, with_relistings: bool) -> RowQuery:
+    """Return the browser's rows for already filtered ``measures``, in plan order.
 
     ``category`` selects the table a row is printed in: a re-listing row belongs to the table
-    it is re-listed in. A fixed number of queries (the measures with their display data).
+    it is re-listed in.
     """
-    rows = []
-    for measure in measures.with_display_data():
-        if category is None or measure.category_id == category.pk:
-            rows.append(BrowserRow.of(measure))
-        if with_relistings:
-            rows.extend(
-                BrowserRow.of(measure, r)
-                for r in measure.relistings.all()
-                if category is None or r.category_id == category.pk
-            )
-    rows.sort(key=lambda row: (row.category_order, row.position))
-    return rows
+    return RowQuery(measures, category, with_relistings)
+
+
+# Kept for callers of the former names: the rows are ``Row``s now (``measure_pk``,
+# ``relisting_pk`` and ``original_category`` instead of ``measure`` and ``relisting`` objects).
+TableRow = Row
+
+
+def category_table_rows(category: Category | None = None) -> Iterator[Row]:
+    """Yield the rows of one category's table (or of all, in plan order)."""
+    return table_rows(category).iterator()

@@ -3,12 +3,19 @@
 from dataclasses import dataclass
 from datetime import date
 
-from django.db.models import Count, Q
+from django.core.paginator import Paginator
 
-from .history import measure_history_as_of
-from .models import Category, Measure, PlanPeriod, Status
-from .rows import SummaryRow, category_summary_rows_as_of, category_table_rows
-from .totals import CategoryBreakdown, Overview, StatusBreakdown, category_status_totals
+from .models import Category, PlanPeriod, Status
+from .rows import RowQuery, category_summary_rows_as_of, table_rows
+from .totals import (
+    CategoryBreakdown,
+    Overview,
+    StatusBreakdown,
+    category_breakdown,
+    category_status_totals,
+    category_status_totals_as_of,
+    period_breakdowns,
+)
 
 
 def status_overview(*, as_of: date | None = None) -> Overview:
@@ -20,15 +27,7 @@ def status_overview(*, as_of: date | None = None) -> Overview:
     if as_of is None:
         per_category = category_status_totals()
     else:
-        counts = (
-            measure_history_as_of(as_of)
-            .values("category_id", "status")
-            .annotate(n=Count("history_id"))
-        )
-        by_category: dict[int, dict[str, int]] = {}
-        for row in counts:
-            by_category.setdefault(row["category_id"], {})[row["status"]] = row["n"]
-        per_category = [(c, by_category.get(c.pk, {})) for c in Category.objects.order_by("order")]
+        per_category = category_status_totals_as_of(as_of)
     overall = {s.value: sum(t.get(s.value, 0) for _category, t in per_category) for s in Status}
     return Overview(
         categories=[CategoryBreakdown(c, StatusBreakdown.from_totals(t)) for c, t in per_category],
@@ -36,29 +35,26 @@ def status_overview(*, as_of: date | None = None) -> Overview:
     )
 
 
-def category_summary(category: Category, *, as_of: date | None = None):
-    """Return (rows, breakdown) of a category's table as the plan prints it, now or as of a
-    date; the totals are counted from the same rows (re-listings never count)."""
+# A category table is one page while it fits a printed sheet (the plan's tables have under a
+# hundred rows), and pages beyond that; its 計 row always counts the whole category.
+CATEGORY_PAGE_ROWS = 300
+PERIOD_MATRIX_PAGE_ROWS = 200
+
+
+def category_summary(category: Category, *, as_of: date | None = None, page=1):
+    """Return (a page of rows, breakdown) of a category's table as the plan prints it, now or
+    as of a date; the totals count the whole category (re-listings never count).
+
+    Now: the database pages the rows and counts the totals (a fixed number of queries).
+    As of a date: the rows are rebuilt from the history, then paged alike.
+    """
     if as_of is None:
-        rows = [
-            SummaryRow(
-                position=row.position,
-                label=row.label,
-                status=None if row.is_relisting else row.measure.status_choice,
-                periods="" if row.is_relisting else row.measure.periods_display,
-                measure_pk=row.measure.pk,
-                is_relisting=row.is_relisting,
-                original_category=row.measure.category if row.is_relisting else None,
-            )
-            for row in category_table_rows(category)
-        ]
+        rows = table_rows(category)
+        breakdown = category_breakdown(category)
     else:
         rows = category_summary_rows_as_of(category, as_of)
-    totals: dict[str, int] = {}
-    for row in rows:
-        if row.status is not None:
-            totals[row.status.value] = totals.get(row.status.value, 0) + 1
-    return rows, StatusBreakdown.from_totals(totals)
+        breakdown = StatusBreakdown.from_rows(rows)
+    return Paginator(rows, CATEGORY_PAGE_ROWS).get_page(page), breakdown
 
 
 @dataclass(frozen=True)
@@ -67,18 +63,9 @@ class PeriodColumn:
     breakdown: StatusBreakdown
 
 
-def period_matrix():
-    """Return (period columns with status counts, measures) for the plan-period view, in a fixed
-    number of queries."""
-    periods = PlanPeriod.objects.order_by("number").annotate(
-        **{f"total_{s.value}": Count("measures", filter=Q(measures__status=s)) for s in Status}
-    )
-    columns = [
-        PeriodColumn(
-            p,
-            StatusBreakdown.from_totals({s.value: getattr(p, f"total_{s.value}") for s in Status}),
-        )
-        for p in periods
-    ]
-    measures = list(Measure.objects.with_display_data().order_by("category__order", "position"))
-    return columns, measures
+def period_matrix(*, page=1):
+    """Return (period columns with status counts, a page of measure rows) for the plan-period
+    view, in a fixed number of queries."""
+    columns = [PeriodColumn(p, breakdown) for p, breakdown in period_breakdowns()]
+    measures = RowQuery(with_relistings=False)
+    return columns, Paginator(measures, PERIOD_MATRIX_PAGE_ROWS).get_page(page)

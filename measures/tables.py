@@ -1,10 +1,13 @@
-"""The measure browser's table; rows are ``rows.BrowserRow``."""
+"""The measure browser's table; rows are ``rows.Row``, sorted and paged by the database."""
 
 import django_tables2 as tables
 from django.core.paginator import Paginator
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
+from django_tables2.data import TableQuerysetData
+
+from .rows import PLAN_ORDER
 
 MAX_PER_PAGE = 200
 
@@ -16,38 +19,47 @@ def _aria_sort(bound_column) -> str | None:
     return "descending" if bound_column.order_by_alias.is_descending else "ascending"
 
 
+class RowTableData(TableQuerysetData):
+    """Table data for a ``rows.RowQuery``: ordered and sliced by the database."""
+
+    @property
+    def ordering(self):
+        # The rows' plan order is not a column's sort: no header claims it.
+        return None
+
+
 class MeasureTable(tables.Table):
     category = tables.Column(
         verbose_name=_("区分"),
         accessor="category__short_name",
-        order_by=("category_order", "position"),
+        order_by=("category_order", "r_position"),
     )
     position = tables.Column(
         verbose_name=_("番号"),
-        order_by=("category_order", "position"),
+        order_by=("category_order", "r_position"),
         attrs={"td": {"class": "num"}},
     )
     name = tables.Column(
         verbose_name=_("施策名"),
-        order_by=("name_key",),
+        order_by=("name_key", "category_order", "r_position"),
         # A column's own "th" attrs replace the table's, so aria-sort is repeated here.
         attrs={"th": {"class": "name-col", "aria-sort": _aria_sort}, "td": {"class": "name-col"}},
     )
     status = tables.Column(
         verbose_name=_("状況"),
-        order_by=("status_order", "category_order", "position"),
+        order_by=("status_order", "category_order", "r_position"),
         empty_values=(),
         attrs={"td": {"class": "nowrap"}},
     )
     periods = tables.Column(
         verbose_name=_("計画期間"),
-        order_by=("periods_key", "category_order", "position"),
+        order_by=("periods_key", "category_order", "r_position"),
         empty_values=(),
         attrs={"td": {"class": "nowrap"}},
     )
     relisting_note = tables.Column(
         verbose_name=_("再掲"),
-        order_by=("is_relisting", "category_order", "position"),
+        order_by=("is_relisting", "category_order", "r_position"),
         empty_values=(),
     )
 
@@ -66,9 +78,13 @@ class MeasureTable(tables.Table):
             per_page = self._meta.per_page
         return super().paginate(paginator_class, per_page, page, *args, **kwargs)
 
+    def order_name(self, rows, is_descending):
+        """Sort by name; equal names keep plan order in both directions."""
+        return rows.order_by(("-" if is_descending else "") + "name_key", *PLAN_ORDER), True
+
     def render_name(self, record):
         return format_html(
-            '<a href="{}">{}</a>', reverse("measures:detail", args=[record.measure.pk]), record.name
+            '<a href="{}">{}</a>', reverse("measures:detail", args=[record.measure_pk]), record.name
         )
 
     def render_status(self, record):

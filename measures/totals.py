@@ -6,7 +6,8 @@ from dataclasses import dataclass
 from django.db.models import Count, Q
 
 from .charts import BarSegment, stacked_bar
-from .models import Category, Status
+from .history import measure_history_as_of
+from .models import Category, Measure, PlanPeriod, Status
 
 
 @dataclass(frozen=True)
@@ -38,6 +39,15 @@ class StatusBreakdown:
         )
         return cls(counts, total)
 
+    @classmethod
+    def from_rows(cls, rows) -> "StatusBreakdown":
+        """Count rows already in memory (each with a ``status``; re-listings have none)."""
+        totals: dict[str, int] = {}
+        for row in rows:
+            if row.status is not None:
+                totals[row.status.value] = totals.get(row.status.value, 0) + 1
+        return cls.from_totals(totals)
+
     def count_of(self, status: Status) -> int:
         return next(c.count for c in self.counts if c.status == status)
 
@@ -63,13 +73,52 @@ def category_status_totals() -> list[tuple[Category, dict[str, int]]]:
 
     Re-listings are separate rows in another table and so are never counted.
     """
-    categories = Category.objects.order_by("order").annotate(
-        **{
-            f"total_{status.value}": Count("measures", filter=Q(measures__status=status))
-            for status in Status
-        }
+    categories = Category.objects.order_by("order").annotate(**_counts("measures__"))
+    return [(c, _totals_of(c)) for c in categories]
+
+
+def _counts(prefix: str = "") -> dict:
+    """Return one COUNT per status over ``prefix``measures, for ``annotate``/``aggregate``."""
+    return {
+        f"total_{s.value}": Count(f"{prefix}pk", filter=Q(**{f"{prefix}status": s})) for s in Status
+    }
+
+
+def _totals_of(values) -> dict[str, int]:
+    """Read the counts of ``_counts`` from an aggregate (dict) or an annotated object."""
+    values = values if isinstance(values, dict) else vars(values)
+    return {s.value: values[f"total_{s.value}"] for s in Status}
+
+
+def status_totals(measures) -> dict[str, int]:
+    """Return {status value: count} of a measure queryset, zeros included, in one query."""
+    return _totals_of(measures.aggregate(**_counts()))
+
+
+def breakdown_of(measures) -> StatusBreakdown:
+    """Return the breakdown of a measure queryset, in one aggregate query."""
+    return StatusBreakdown.from_totals(status_totals(measures))
+
+
+def category_breakdown(category: Category) -> StatusBreakdown:
+    """Return the breakdown of one category's whole table (re-listings never count)."""
+    return breakdown_of(Measure.objects.filter(category=category))
+
+
+def period_breakdowns() -> list[tuple[PlanPeriod, StatusBreakdown]]:
+    """Return each plan period with the breakdown of its measures' current status, in one
+    query."""
+    periods = PlanPeriod.objects.order_by("number").annotate(**_counts("measures__"))
+    return [(p, StatusBreakdown.from_totals(_totals_of(p))) for p in periods]
+
+
+def category_status_totals_as_of(day) -> list[tuple[Category, dict[str, int]]]:
+    """Return each category with its totals at the end of ``day``, from one aggregate over the
+    history (plus the categories)."""
+    counts = (
+        measure_history_as_of(day).values("category_id", "status").annotate(n=Count("history_id"))
     )
-    return [
-        (c, {status.value: getattr(c, f"total_{status.value}") for status in Status})
-        for c in categories
-    ]
+    by_category: dict[int, dict[str, int]] = {}
+    for row in counts:
+        by_category.setdefault(row["category_id"], {})[row["status"]] = row["n"]
+    return [(c, by_category.get(c.pk, {})) for c in Category.objects.order_by("order")]

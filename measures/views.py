@@ -4,7 +4,6 @@ from datetime import date
 from urllib.parse import urlencode
 
 from django import forms
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -18,14 +17,15 @@ from governance.audit import AccessKind, record_access
 from governance.selectors import measure_responsibility
 
 from . import selectors
-from .exports.measure_list import measure_list_csv, measure_list_workbook
+from .exports.measure_list import measure_list_csv, write_measure_list
+from .exports.responses import CSV_TYPE, XLSX_TYPE, download, file_chunks
 from .filters import MeasureFilter
 from .history import NoHistoryBefore, first_history_date, measure_history
 from .models import Category, Measure
 from .progress.selectors import measure_progress
 from .progress.trend import plan_trend
 from .rows import browser_rows
-from .tables import MeasureTable
+from .tables import MeasureTable, RowTableData
 
 
 class AsOfForm(forms.Form):
@@ -97,7 +97,7 @@ class CategorySummaryView(_AsOfMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         category = get_object_or_404(Category, code=self.kwargs["code"])
         (rows, breakdown), as_of_context = self.with_as_of(
-            selectors.category_summary, category=category
+            selectors.category_summary, category=category, page=self.request.GET.get("page")
         )
         context.update(
             as_of_context,
@@ -123,10 +123,12 @@ class MeasureBrowserView(SingleTableMixin, FilterView):
     def get_table_data(self):
         form = self.filterset.form
         valid = form.is_valid()
-        return browser_rows(
-            self.object_list,
-            category=form.cleaned_data.get("category") if valid else None,
-            with_relistings=bool(form.cleaned_data.get("relistings")) if valid else False,
+        return RowTableData(
+            browser_rows(
+                self.object_list,
+                category=form.cleaned_data.get("category") if valid else None,
+                with_relistings=bool(form.cleaned_data.get("relistings")) if valid else False,
+            )
         )
 
     def get_context_data(self, **kwargs):
@@ -138,38 +140,38 @@ class MeasureBrowserView(SingleTableMixin, FilterView):
 
 
 class _MeasureExportView(MeasureBrowserView):
-    """The browser's filtered rows, in its sort order, all pages, as a file."""
+    """The browser's filtered rows, in its sort order, all pages, as a file streamed from the
+    database."""
 
     def get_table_pagination(self, table):
         return False
 
     def render_to_response(self, context, **response_kwargs):
-        rows = [row.record for row in context["table"].rows]
+        rows = context["table"].data.data  # the RowQuery, filtered and ordered
         stamp = timezone.localtime().strftime("%Y%m%d")
-        response = self.file_response(rows, f"measures-{stamp}")
         record_access(
             self.request,
             AccessKind.EXPORT,
-            detail=_("施策一覧 %(count)d 行") % {"count": len(rows)},
+            detail=_("施策一覧 %(count)d 行") % {"count": rows.count()},
         )
-        return response
+        return self.file_response(rows, f"measures-{stamp}")
 
 
 class MeasureCsvExportView(_MeasureExportView):
     def file_response(self, rows, stem):
-        response = HttpResponse(measure_list_csv(rows), content_type="text/csv; charset=utf-8")
-        response["Content-Disposition"] = f'attachment; filename="{stem}.csv"'
-        return response
+        return download(
+            measure_list_csv(rows.iterator()), filename=f"{stem}.csv", content_type=CSV_TYPE
+        )
 
 
 class MeasureXlsxExportView(_MeasureExportView):
     def file_response(self, rows, stem):
-        response = HttpResponse(
-            measure_list_workbook(rows, title=_("施策一覧")),
-            content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        title = _("施策一覧")
+        return download(
+            file_chunks(lambda stream: write_measure_list(stream, rows.iterator(), title=title)),
+            filename=f"{stem}.xlsx",
+            content_type=XLSX_TYPE,
         )
-        response["Content-Disposition"] = f'attachment; filename="{stem}.xlsx"'
-        return response
 
 
 class PlanPeriodView(TemplateView):
@@ -177,7 +179,7 @@ class PlanPeriodView(TemplateView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        columns, measures = selectors.period_matrix()
+        columns, measures = selectors.period_matrix(page=self.request.GET.get("page"))
         context.update(columns=columns, measures=measures)
         return context
 

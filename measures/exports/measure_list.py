@@ -1,24 +1,19 @@
-"""The measure browser's rows as a spreadsheet: CSV (UTF-8 with BOM) and XLSX."""
+"""The measure browser's rows as a spreadsheet: CSV (UTF-8 with BOM) and XLSX, both written
+row by row as the rows come from the database."""
 
-import csv
-import io
+from collections.abc import Iterable, Iterator
+from typing import IO
 
+import xlsxwriter
 from django.utils.translation import gettext as _
-from openpyxl import Workbook
 
-from .cells import column_width, safe_row, set_text
-from .styles import (
-    BORDER,
-    CENTER,
-    FONT,
-    HEADER_FILL,
-    HEADER_FONT,
-    RELISTING_FILL,
-    WRAP,
-    status_font,
-)
+from measures.rows import Row
 
-BOM = "\ufeff"
+from .cells import display_width, starts_like_formula
+from .responses import csv_chunks
+from .styles import xlsx_formats
+
+MIN_WIDTH, MAX_WIDTH, PADDING = 4, 80, 2
 
 
 def _header() -> list[str]:
@@ -33,8 +28,8 @@ def _header() -> list[str]:
     ]
 
 
-def _values(row) -> list:
-    """Return one spreadsheet row for a ``rows.BrowserRow``."""
+def _values(row: Row) -> list:
+    """Return one spreadsheet row for a ``rows.Row``."""
     if row.is_relisting:
         note = _("再掲（元: %(category)s）") % {"category": row.relisting_note}
     elif row.relisting_note:
@@ -52,50 +47,40 @@ def _values(row) -> list:
     ]
 
 
-def measure_list_csv(rows) -> str:
-    """Return the rows as CSV text with a BOM, so that Japanese Excel reads it as UTF-8."""
-    out = io.StringIO()
-    out.write(BOM)
-    writer = csv.writer(out, lineterminator="\r\n")
-    writer.writerow(_header())
-    for row in rows:
-        writer.writerow(safe_row(_values(row)))
-    return out.getvalue()
+def measure_list_csv(rows: Iterable[Row]) -> Iterator[bytes]:
+    """Yield the rows as CSV with a BOM, so that Japanese Excel reads it as UTF-8."""
+    return csv_chunks(_header(), (_values(row) for row in rows), bom=True)
 
 
-def measure_list_workbook(rows, *, title: str) -> bytes:
-    """Return an XLSX file of the rows: styled header, frozen and filterable, marks coloured."""
-    wb = Workbook()
-    ws = wb.active
-    ws.title = title[:31]
+def write_measure_list(stream: IO[bytes], rows: Iterable[Row], *, title: str) -> int:
+    """Write an XLSX file of the rows (styled header, frozen and filterable, marks coloured) in
+    XlsxWriter's constant-memory mode; return the number of rows."""
+    wb = xlsxwriter.Workbook(stream, {"constant_memory": True})
+    formats = xlsx_formats(wb)
+    ws = wb.add_worksheet(title[:31])
     header = _header()
-    ws.append(header)
-    for cell in ws[1]:
-        cell.font, cell.fill, cell.border, cell.alignment = HEADER_FONT, HEADER_FILL, BORDER, CENTER
-    columns: list[list] = [[h] for h in header]
-    for row in rows:
-        values = _values(row)
-        excel_row = ws.max_row + 1
-        for index, value in enumerate(values):
-            columns[index].append(value)
-            cell = ws.cell(row=excel_row, column=index + 1)
+    widths = [display_width(h) for h in header]
+    for col, label in enumerate(header):
+        ws.write_string(0, col, label, formats.header)
+    count = 0
+    for count, row in enumerate(rows, 1):
+        look = formats.relisting if row.is_relisting else formats.body
+        for col, value in enumerate(_values(row)):
             if isinstance(value, int):
-                cell.value = value
+                ws.write_number(count, col, value, look.center)
+                continue
+            if col == 4 and row.status:
+                cell_format = formats.marks[row.status]
+            elif starts_like_formula(value):
+                cell_format = look.quoted_center if col in (3, 4) else look.quoted
             else:
-                set_text(cell, value)
-            cell.border = BORDER
-            cell.font = FONT
-            cell.alignment = CENTER if index in (1, 3, 4) else WRAP
-            if row.is_relisting:
-                cell.fill = RELISTING_FILL
-        if row.status:
-            ws.cell(row=excel_row, column=5).font = status_font(row.status)
-    for index, values in enumerate(columns):
-        ws.column_dimensions[ws.cell(row=1, column=index + 1).column_letter].width = column_width(
-            values
-        )
-    ws.freeze_panes = "A2"
-    ws.auto_filter.ref = ws.dimensions
-    out = io.BytesIO()
-    wb.save(out)
-    return out.getvalue()
+                cell_format = look.center if col in (3, 4) else look.wrap
+            ws.write_string(count, col, value, cell_format)
+            if 2 * len(value) > widths[col]:
+                widths[col] = max(widths[col], display_width(value))
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, max(MIN_WIDTH, min(MAX_WIDTH, width + PADDING)))
+    ws.freeze_panes(1, 0)
+    ws.autofilter(0, 0, max(count, 1), len(header) - 1)
+    wb.close()
+    return count

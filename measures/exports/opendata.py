@@ -11,19 +11,23 @@ Choices made for those rules:
   that category's table, empty when the measure is not re-listed there; a measure re-listed in
   two tables still has one value per cell.
 - 更新日 is the date of the measure's latest change in its history (YYYY-MM-DD, Japan time).
-Every text goes through ``safe_row``, so no cell starts a formula.
+Every text goes through ``safe_row``, so no cell starts a formula. Rows are read and written a
+chunk at a time, so memory stays flat as the register grows.
 """
 
 import csv
+from collections.abc import Iterator
 from datetime import date
+from itertools import islice
 from typing import IO
 
 from django.db.models import Max
 from django.utils import timezone
 
-from measures.models import Category, Measure, PlanPeriod, Status
+from measures.models import Category, Measure, PlanPeriod, Relisting, Status
 
 from .cells import safe_row
+from .responses import csv_chunks
 
 BASE_COLUMNS = ["区分コード", "区分", "表内の位置", "施策名", "状況", "記号"]
 UPDATED_COLUMN = "更新日"
@@ -42,47 +46,76 @@ def relisting_column(category: Category) -> str:
     return f"再掲先_{category.code}"
 
 
-def opendata_rows() -> tuple[list[str], list[list[object]]]:
-    """Return the header and one row per measure, in plan order, in a fixed number of
-    queries."""
+def opendata_rows(chunk_size: int = 2_000) -> tuple[list[str], Iterator[list[object]]]:
+    """Return the header and an iterator of one row per measure in plan order, read from a
+    server-side cursor; each chunk of rows adds three queries (periods, re-listings, latest
+    change)."""
     periods = list(PlanPeriod.objects.order_by("number"))
-    categories = list(Category.objects.order_by("order"))
-    updated = dict(Measure.history.values_list("id").annotate(last=Max("history_date")).order_by())
+    categories = {c.pk: c for c in Category.objects.order_by("order")}
     header = [
         *BASE_COLUMNS,
         *(period_column(p) for p in periods),
-        *(relisting_column(c) for c in categories),
+        *(relisting_column(c) for c in categories.values()),
         UPDATED_COLUMN,
     ]
-    rows = []
-    for measure in Measure.objects.with_display_data().order_by("category__order", "position"):
-        status = Status(measure.status)
-        in_periods = {p.pk for p in measure.periods.all()}
-        relisted = {r.category_id: r.position for r in measure.relistings.all()}
-        last = updated.get(measure.pk)
-        rows.append(
-            safe_row(
-                [
-                    measure.category.code,
-                    measure.category.name,
-                    measure.position,
-                    measure.name,
-                    str(status.label),
-                    status.mark,
-                    *(1 if p.pk in in_periods else 0 for p in periods),
-                    *(relisted.get(c.pk, "") for c in categories),
-                    timezone.localdate(last).isoformat() if last else "",
-                ]
-            )
+    return header, _rows(periods, categories, chunk_size)
+
+
+def _rows(periods, categories, chunk_size) -> Iterator[list[object]]:
+    labels = {s.value: (str(s.label), s.mark) for s in Status}
+    values = (
+        Measure.objects.order_by("category__order", "position")
+        .values_list("pk", "category_id", "position", "name", "status")
+        .iterator(chunk_size=chunk_size)
+    )
+    while chunk := list(islice(values, chunk_size)):
+        pks = [row[0] for row in chunk]
+        in_periods: dict[int, set[int]] = {}
+        for measure_pk, period_pk in Measure.periods.through.objects.filter(
+            measure_id__in=pks
+        ).values_list("measure_id", "planperiod_id"):
+            in_periods.setdefault(measure_pk, set()).add(period_pk)
+        relisted: dict[int, dict[int, int]] = {}
+        for measure_pk, category_pk, position in Relisting.objects.filter(
+            measure_id__in=pks
+        ).values_list("measure_id", "category_id", "position"):
+            relisted.setdefault(measure_pk, {})[category_pk] = position
+        updated = dict(
+            Measure.history.filter(id__in=pks)
+            .values_list("id")
+            .annotate(last=Max("history_date"))
+            .order_by()
         )
-    return header, rows
+        for pk, category_pk, position, name, status_value in chunk:
+            category, last = categories[category_pk], updated.get(pk)
+            label, mark = labels[status_value]
+            yield [
+                category.code,
+                category.name,
+                position,
+                name,
+                label,
+                mark,
+                *(1 if p.pk in in_periods.get(pk, ()) else 0 for p in periods),
+                *(relisted.get(pk, {}).get(c, "") for c in categories),
+                timezone.localdate(last).isoformat() if last else "",
+            ]
+
+
+def opendata_chunks(*, bom: bool = False) -> Iterator[bytes]:
+    """Yield the open-data CSV (UTF-8, with a BOM for Excel if asked), row by row."""
+    header, rows = opendata_rows()
+    return csv_chunks(header, rows, bom=bom)
 
 
 def write_opendata(stream: IO[str]) -> int:
     """Write the open-data CSV (text; the caller picks UTF-8 with or without BOM) and return
     the number of measures written. Lines end in CRLF, as RFC 4180 and Excel expect."""
-    header, rows = opendata_rows()
     writer = csv.writer(stream, lineterminator="\r\n")
+    header, rows = opendata_rows()
     writer.writerow(header)
-    writer.writerows(rows)
-    return len(rows)
+    count = 0
+    for row in rows:
+        writer.writerow(safe_row(row))
+        count += 1
+    return count

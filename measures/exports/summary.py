@@ -3,8 +3,9 @@
 An overview sheet (集計) and one sheet per category laid out like the plan's tables
 (区分 / 施策 / 実施 / 一部着手 / 未着手 / 計画期間). Totals are live COUNTIF formulas, so Excel or
 LibreOffice Calc recompute them when someone edits a mark by hand; the overview refers to the
-category sheets' total cells. Written in openpyxl's write-only mode, which streams rows instead
-of keeping every cell object in memory (see benchmarks/excel_export.py).
+category sheets' total cells. Every formula also stores its computed value, so viewers that do
+not recalculate (mail previews, some online viewers) show the totals. Written with XlsxWriter in
+constant-memory mode: rows go to disk as they come from the database (openpyxl only reads).
 
 The importer (importer.py) reads this layout back, so both share the constants below. Every
 row carries a hidden key (column G: the measure and the version it was written from, or the
@@ -12,27 +13,22 @@ re-listing), and the workbook its creation time, so that the import matches rows
 whatever the user did to the order of rows, and can tell which measures changed since.
 """
 
-from collections.abc import Iterable, Sequence
-from copy import copy
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import IO
 
+import xlsxwriter
+from django.db.models import Count
 from django.utils import timezone
-from openpyxl import Workbook
-from openpyxl.cell import Cell, WriteOnlyCell
-from openpyxl.packaging.custom import StringProperty
-from openpyxl.styles import Alignment, Font
-from openpyxl.utils import get_column_letter, quote_sheetname
-from openpyxl.worksheet.datavalidation import DataValidation
-from openpyxl.worksheet.properties import PageSetupProperties
-from openpyxl.worksheet.worksheet import Worksheet
+from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 
-from measures.models import Category, Plan, Status
-from measures.rows import category_table_rows
+from measures.models import Category, Plan, Relisting, Status
+from measures.rows import Row, table_rows
+from measures.totals import category_status_totals
 
 from . import styles
-from .cells import column_width, set_text
+from .cells import column_width, display_width, starts_like_formula
 
 OVERVIEW_TITLE = "集計"
 TITLE_ROW, HEADING_ROW, NOTE_ROW, HEADER_ROW = 1, 2, 3, 4
@@ -92,15 +88,30 @@ class SummaryRow:
 
 @dataclass(frozen=True)
 class SummarySheet:
+    """One category sheet. ``rows`` may be a list, or an iterator read once from the database
+    when ``row_count`` and ``totals`` (the cached values of the 計 formulas) are given."""
+
     code: str
     heading: str
     short_name: str
-    rows: Sequence[SummaryRow]
+    rows: Iterable[SummaryRow]
+    row_count: int | None = None
+    totals: dict[str, int] | None = None
+
+    @property
+    def count(self) -> int:
+        return self.row_count if self.row_count is not None else len(self.rows)
+
+    @property
+    def status_totals(self) -> dict[str, int]:
+        if self.totals is not None:
+            return self.totals
+        return {s.value: sum(1 for r in self.rows if r.status == s) for s in Status}
 
     @property
     def last_data_row(self) -> int:
         """The last data row; an empty table still gets one (blank) row to count over."""
-        return FIRST_DATA_ROW + max(len(self.rows), 1) - 1
+        return FIRST_DATA_ROW + max(self.count, 1) - 1
 
     @property
     def total_row(self) -> int:
@@ -108,29 +119,48 @@ class SummarySheet:
 
 
 def summary_sheets() -> list[SummarySheet]:
-    """Return every category's table from the register, in plan order (fixed query count)."""
-    rows: dict[int, list[SummaryRow]] = {}
-    for row in category_table_rows():
-        measure = row.measure
-        rows.setdefault(row.category.pk, []).append(
-            SummaryRow(name=row.label, is_relisting=True, key=relisting_key(row.relisting.pk))
-            if row.is_relisting
-            else SummaryRow(
-                name=measure.name,
-                status=measure.status_choice,
-                periods=measure.periods_display,
-                key=measure_key(measure.pk, measure.version),
-            )
-        )
+    """Return every category's table in plan order. The rows are read once, in plan order,
+    from one server-side cursor as the sheets are written; two aggregate queries give each
+    sheet's size and totals first (a fixed number of queries)."""
+    relistings = dict(
+        Relisting.objects.values_list("category_id").annotate(n=Count("pk")).order_by()
+    )
+    per_category = category_status_totals()
+    rows = _Rows(table_rows().iterator())
     return [
         SummarySheet(
             code=c.code,
             heading=f"{c.label} {c.name}",
             short_name=c.short_name,
-            rows=rows.get(c.pk, []),
+            rows=rows.of(c),
+            row_count=sum(totals.values()) + relistings.get(c.pk, 0),
+            totals=totals,
         )
-        for c in Category.objects.order_by("order")
+        for c, totals in per_category
     ]
+
+
+class _Rows:
+    """Every table's rows from one iterator in plan order, handed out table by table."""
+
+    def __init__(self, rows: Iterator[Row]):
+        self._rows = rows
+        self._next: Row | None = next(rows, None)
+
+    def of(self, category: Category) -> Iterator[SummaryRow]:
+        while self._next is not None and self._next.category.pk == category.pk:
+            row, self._next = self._next, next(self._rows, None)
+            if row.is_relisting:
+                yield SummaryRow(
+                    name=row.name, is_relisting=True, key=relisting_key(row.relisting_pk)
+                )
+            else:
+                yield SummaryRow(
+                    name=row.name,
+                    status=row.status,
+                    periods=row.periods,
+                    key=measure_key(row.measure_pk, row.version),
+                )
 
 
 def workbook_title() -> str:
@@ -171,325 +201,265 @@ def write_summary_sheets(
     """Write ``sheets`` as the summary workbook (kept apart from the database for the
     benchmark)."""
     created_at = created_at or timezone.now()
-    wb = Workbook(write_only=True)
-    wb.properties.title = title
-    wb.properties.subject = f"{today.isoformat()} 現在の施策の状況"
-    wb.properties.creator = CREATOR
-    wb.properties.lastModifiedBy = CREATOR
-    # openpyxl writes naive datetimes as UTC.
+    wb = xlsxwriter.Workbook(stream, {"constant_memory": True})
+    # XlsxWriter writes the creation time as UTC.
     stamp = created_at.astimezone(UTC).replace(tzinfo=None, microsecond=0)
-    wb.properties.created = stamp
-    wb.properties.modified = stamp
-    wb.custom_doc_props.append(
-        StringProperty(
-            name=CREATED_PROPERTY,
-            value=timezone.localtime(created_at).isoformat(timespec="seconds"),
-        )
+    wb.set_properties(
+        {
+            "title": title,
+            "subject": f"{today.isoformat()} 現在の施策の状況",
+            "author": CREATOR,
+            "created": stamp,
+        }
     )
-    _StyledSheet.write_overview(wb, sheets, today=today, title=title)
+    wb.set_custom_property(
+        CREATED_PROPERTY, timezone.localtime(created_at).isoformat(timespec="seconds")
+    )
+    looks = _Looks(wb)
+    _write_overview(wb, looks, sheets, today=today, title=title)
     for sheet in sheets:
-        _StyledSheet.write_category(wb, sheet, today=today, title=title)
-    wb.save(stream)
+        _write_category(wb, looks, sheet, today=today, title=title)
+    wb.close()
 
 
-def _set_print_setup(ws, *, title_rows: str) -> None:
-    """A4 landscape, one page wide (as many pages tall as needed), title rows on every page."""
-    ws.page_setup.orientation = "landscape"
-    ws.page_setup.paperSize = Worksheet.PAPERSIZE_A4
-    ws.page_setup.fitToWidth = 1
-    ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_options.horizontalCentered = True
-    ws.page_margins.left = ws.page_margins.right = 0.5
-    ws.page_margins.top = ws.page_margins.bottom = 0.6
-    ws.print_title_rows = title_rows
+class _Looks:
+    """The workbook's cell formats, each registered once: a look is a font, a fill, a border
+    and an alignment, as in ``styles``; ``quoted`` adds Excel's quote prefix, so a text that
+    looks like a formula stays text when someone edits it by hand."""
+
+    FONTS = {
+        "normal": {"font_size": 10.5},
+        "bold": {"font_size": 10.5, "bold": True},
+        "header": {"font_size": 10.5, "bold": True, "font_color": "#FFFFFF"},
+        "title": {"font_size": 14, "bold": True},
+        "heading": {"font_size": 12, "bold": True},
+        "note": {"font_size": 9},
+        **{s: {"font_size": 10.5, "bold": True, "font_color": f"#{s.colour}"} for s in Status},
+    }
+    FILLS = {None: {}, "header": "#0B4F8A", "relisting": "#E6E6E6", "total": "#F2F2F2"}
+    ALIGNMENTS = {
+        None: {},
+        "center": {"align": "center", "valign": "vcenter"},
+        "left": {"valign": "vcenter", "text_wrap": True},
+    }
+
+    def __init__(self, wb):
+        self.wb = wb
+        self._formats = {}
+
+    def __call__(self, font="normal", fill=None, border=False, align=None, quoted=False):
+        key = (font, fill, border, align, quoted)
+        if key not in self._formats:
+            props = {"font_name": styles.FONT_NAME, **self.FONTS[font], **self.ALIGNMENTS[align]}
+            if fill:
+                props.update(bg_color=self.FILLS[fill], pattern=1)
+            if border:
+                props.update(border=1, border_color="#808080")
+            if quoted:
+                props["quote_prefix"] = True
+            self._formats[key] = self.wb.add_format(props)
+        return self._formats[key]
 
 
-_LEFT = Alignment(vertical="center", wrap_text=True)
-_NOTE_FONT = Font(name=styles.FONT_NAME, size=9)
-_HEADING_FONT = Font(name=styles.FONT_NAME, size=12, bold=True)
+def _text(ws, looks, row, col, value, **look):
+    """Write ``value`` as text (never a formula), or a formatted blank for None/""."""
+    if value is None or value == "":
+        ws.write_blank(row, col, None, looks(**look))
+    else:
+        ws.write_string(row, col, str(value), looks(**look, quoted=starts_like_formula(value)))
 
 
-class _BuiltCell(Cell):
-    """A cell whose look is final once built, so its style id is looked up only once (the
-    writer otherwise hashes the style for every cell it writes)."""
-
-    __slots__ = ("_style_id",)
-
-    @property
-    def style_id(self):
-        try:
-            return self._style_id
-        except AttributeError:
-            self._style_id = Cell.style_id.fget(self)
-            return self._style_id
-
-
-def _cells_to_row(cells, row_idx):
-    """Place already-built cells in their row (skipping None), as openpyxl's writer expects."""
-    for col_idx, cell in enumerate(cells, 1):
-        if cell is None:
-            continue
-        cell.column = col_idx
-        cell.row = row_idx
-        yield cell
-
-
-class _StyledSheet:
-    """Writes cells through per-style templates: each distinct look is registered with the
-    workbook once and copied to every cell that uses it.
-
-    Cells that repeat (blank bordered cells, marks, period texts) are shared: the write-only
-    writer sets a cell's coordinates and serialises it as soon as it is appended, so one cell
-    object can stand in every row. Only names get cells of their own. This is what keeps the
-    styled export close to plain write-only speed (benchmarks/excel_export.py).
-    """
-
-    def __init__(self, ws):
-        self.ws = ws
-        self._templates: dict[tuple, WriteOnlyCell] = {}
-        self._shared: dict[tuple, WriteOnlyCell] = {}
-        # Every row appended here is a list of cells; openpyxl's generic path first tries each
-        # as a plain value and formats an error message before taking it as a cell.
-        ws._values_to_row = _cells_to_row
-
-    def cell(
-        self,
-        value=None,
-        *,
-        font=None,
-        fill=None,
-        border=None,
-        alignment=None,
-        text=False,
-        shared=True,
-    ):
-        key = (id(font), id(fill), id(border), id(alignment))
-        if shared:
-            cached = self._shared.get((key, value, text))
-            if cached is not None:
-                return cached
-        template = self._templates.get(key)
-        if template is None:
-            template = WriteOnlyCell(self.ws)
-            if font is not None:
-                template.font = font
-            if fill is not None:
-                template.fill = fill
-            if border is not None:
-                template.border = border
-            if alignment is not None:
-                template.alignment = alignment
-            self._templates[key] = template
-        cell = _BuiltCell(self.ws)
-        cell._style = copy(template._style)
-        if text:
-            set_text(cell, value)
-        elif value is not None:
-            cell.value = value
-        if shared:
-            self._shared[(key, value, text)] = cell
-        return cell
-
-    def title_rows(self, title: str, heading: str, note: str, header: Iterable[str]) -> None:
-        ws = self.ws
-        ws.append([self.cell(title, font=styles.TITLE_FONT, text=True)])
-        ws.append([self.cell(heading, font=_HEADING_FONT, text=True)])
-        ws.append([self.cell(note, font=_NOTE_FONT, text=True)])
-        ws.append(
-            [
-                self.cell(
-                    label,
-                    font=styles.HEADER_FONT,
-                    fill=styles.HEADER_FILL,
-                    border=styles.BORDER,
-                    alignment=styles.CENTER,
-                    text=True,
-                )
-                for label in header
-            ]
-        )
-        ws.row_dimensions[TITLE_ROW].height = 22
-        ws.row_dimensions[HEADER_ROW].height = 20
-
-    @classmethod
-    def write_overview(cls, wb, sheets: Sequence[SummarySheet], *, today: date, title: str):
-        ws = wb.create_sheet(OVERVIEW_TITLE)
-        self = cls(ws)
-        header = [CATEGORY_HEADER, *(f"{s.mark} {s.label}" for s in Status), TOTAL_LABEL]
-        widths = [column_width([CATEGORY_HEADER, *(s.heading for s in sheets), "合計"])]
-        widths += [column_width([label], minimum=10) for label in header[1:]]
-        for i, width in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.freeze_panes = f"A{FIRST_DATA_ROW}"
-        _set_print_setup(ws, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
-        last_status_col = get_column_letter(1 + len(Status))
-
-        self.title_rows(
-            title,
-            "区分別の集計",
-            f"{today.isoformat()} 現在　各区分のシートの「{TOTAL_LABEL}」を参照する式です"
-            "（再掲は数えません）。",
-            header,
-        )
-        row_number = FIRST_DATA_ROW
-        for sheet in sheets:
-            cells = [self.cell(sheet.heading, font=styles.FONT, border=styles.BORDER, text=True)]
-            for status in Status:
-                ref = f"{get_column_letter(MARK_COLUMNS[status])}{sheet.total_row}"
-                cells.append(
-                    self.cell(
-                        f"={quote_sheetname(sheet.code)}!{ref}",
-                        font=styles.FONT,
-                        border=styles.BORDER,
-                        alignment=styles.CENTER,
-                    )
-                )
-            cells.append(
-                self.cell(
-                    f"=SUM(B{row_number}:{last_status_col}{row_number})",
-                    font=styles.BOLD,
-                    border=styles.BORDER,
-                    alignment=styles.CENTER,
-                )
-            )
-            ws.append(cells)
-            row_number += 1
-        last = row_number - 1
-        totals = [self.cell("合計", font=styles.BOLD, fill=styles.TOTAL_FILL, border=styles.BORDER)]
-        for col in range(2, len(header) + 1):
-            letter = get_column_letter(col)
-            formula = f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last})" if sheets else 0
-            totals.append(
-                self.cell(
-                    formula,
-                    font=styles.BOLD,
-                    fill=styles.TOTAL_FILL,
-                    border=styles.BORDER,
-                    alignment=styles.CENTER,
-                )
-            )
-        ws.append(totals)
-        for row in (TITLE_ROW, HEADING_ROW, NOTE_ROW):
-            ws.merged_cells.add(f"A{row}:{get_column_letter(len(header))}{row}")
-        ws.close()
-
-    @classmethod
-    def write_category(cls, wb, sheet: SummarySheet, *, today: date, title: str):
-        ws = wb.create_sheet(sheet.code)
-        self = cls(ws)
-        header = [*header_labels(), KEY_HEADER]
-        names = [r.label for r in sheet.rows]
-        widths = [
-            column_width([CATEGORY_HEADER, sheet.short_name]),
-            column_width([NAME_HEADER, *names], minimum=30),
-            *(column_width([status.label]) for status in Status),
-            column_width([PERIODS_HEADER, *(r.periods for r in sheet.rows)], minimum=12),
-            column_width([KEY_HEADER]),
-        ]
-        for i, width in enumerate(widths, 1):
-            ws.column_dimensions[get_column_letter(i)].width = width
-        ws.column_dimensions[get_column_letter(KEY_COLUMN)].hidden = True
-        ws.freeze_panes = f"A{FIRST_DATA_ROW}"
-        _set_print_setup(ws, title_rows=f"{TITLE_ROW}:{HEADER_ROW}")
-        ws.print_area = f"A{TITLE_ROW}:{get_column_letter(LAST_COLUMN)}{sheet.total_row}"
-        legend = "　".join(f"{s.mark} {s.label}" for s in Status)
-        self.title_rows(
-            title,
-            sheet.heading,
-            f"{today.isoformat()} 現在　{legend}　網掛けの行は再掲（集計に含めません）",
-            header,
+def _title_rows(ws, looks, *, title, heading, note, header, last_col):
+    ws.set_row(TITLE_ROW - 1, 22)
+    ws.merge_range(0, 0, 0, last_col, title, looks("title"))
+    ws.merge_range(1, 0, 1, last_col, heading, looks("heading"))
+    ws.merge_range(2, 0, 2, last_col, note, looks("note"))
+    ws.set_row(HEADER_ROW - 1, 20)
+    for col, label in enumerate(header):
+        ws.write_string(
+            HEADER_ROW - 1, col, label, looks("header", "header", border=True, align="center")
         )
 
-        marks_by_status = {status: [] for status in Status}
-        relisting_rows = []
-        row_number = FIRST_DATA_ROW
-        for row in sheet.rows or [SummaryRow(name="")]:
-            fill = styles.RELISTING_FILL if row.is_relisting else None
-            cells = [
-                self.cell(
-                    sheet.short_name if row_number == FIRST_DATA_ROW else None,
-                    font=styles.FONT,
-                    border=styles.BORDER,
-                    alignment=styles.CENTER,
-                    text=row_number == FIRST_DATA_ROW,
-                ),
-                self.cell(
-                    row.label,
-                    font=styles.FONT,
-                    fill=fill,
-                    border=styles.BORDER,
-                    alignment=_LEFT,
-                    text=True,
-                    shared=False,
-                ),
-            ]
-            for status in Status:
-                marked = row.status == status
-                cells.append(
-                    self.cell(
-                        status.mark if marked else None,
-                        font=styles.STATUS_FONTS[status] if marked else styles.FONT,
-                        fill=fill,
-                        border=styles.BORDER,
-                        alignment=styles.CENTER,
-                        text=marked,
-                    )
-                )
-            cells.append(
-                self.cell(
-                    row.periods or None,
-                    font=styles.FONT,
-                    fill=fill,
-                    border=styles.BORDER,
-                    alignment=styles.CENTER,
-                    text=bool(row.periods),
-                )
-            )
-            cells.append(
-                self.cell(row.key or None, font=_NOTE_FONT, text=bool(row.key), shared=False)
-            )
-            ws.append(cells)
-            if row.is_relisting:
-                relisting_rows.append(row_number)
-            else:
-                for status in Status:
-                    marks_by_status[status].append(row_number)
-            row_number += 1
 
-        last = sheet.last_data_row
-        totals = [
-            self.cell(
-                TOTAL_LABEL,
-                font=styles.BOLD,
-                fill=styles.TOTAL_FILL,
-                border=styles.BORDER,
-                alignment=styles.CENTER,
-                text=True,
-            ),
-            self.cell(None, fill=styles.TOTAL_FILL, border=styles.BORDER),
-        ]
+def _write_overview(wb, looks, sheets: Sequence[SummarySheet], *, today: date, title: str):
+    ws = wb.add_worksheet(OVERVIEW_TITLE)
+    header = [CATEGORY_HEADER, *(f"{s.mark} {s.label}" for s in Status), TOTAL_LABEL]
+    widths = [column_width([CATEGORY_HEADER, *(s.heading for s in sheets), "合計"])]
+    widths += [column_width([label], minimum=10) for label in header[1:]]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    ws.freeze_panes(FIRST_DATA_ROW - 1, 0)
+    _set_print_setup(ws)
+    _title_rows(
+        ws,
+        looks,
+        title=title,
+        heading="区分別の集計",
+        note=f"{today.isoformat()} 現在　各区分のシートの「{TOTAL_LABEL}」を参照する式です"
+        "（再掲は数えません）。",
+        header=header,
+        last_col=len(header) - 1,
+    )
+    last_status_col = xl_col_to_name(len(Status))
+    row = FIRST_DATA_ROW - 1
+    grand = [0] * (len(Status) + 1)
+    for sheet in sheets:
+        _text(ws, looks, row, 0, sheet.heading, border=True)
+        totals = sheet.status_totals
+        for i, status in enumerate(Status):
+            ref = f"{xl_col_to_name(MARK_COLUMNS[status] - 1)}{sheet.total_row}"
+            value = totals.get(status.value, 0)
+            ws.write_formula(
+                row,
+                1 + i,
+                f"={quote_sheetname(sheet.code)}!{ref}",
+                looks(border=True, align="center"),
+                value,
+            )
+            grand[i] += value
+        total = sum(totals.get(s.value, 0) for s in Status)
+        grand[-1] += total
+        excel_row = row + 1
+        ws.write_formula(
+            row,
+            len(Status) + 1,
+            f"=SUM(B{excel_row}:{last_status_col}{excel_row})",
+            looks("bold", border=True, align="center"),
+            total,
+        )
+        row += 1
+    last = row  # the Excel number of the last category row
+    ws.write_string(row, 0, "合計", looks("bold", "total", border=True))
+    for col in range(1, len(header)):
+        letter = xl_col_to_name(col)
+        look = looks("bold", "total", border=True, align="center")
+        if sheets:
+            ws.write_formula(
+                row, col, f"=SUM({letter}{FIRST_DATA_ROW}:{letter}{last})", look, grand[col - 1]
+            )
+        else:
+            ws.write_number(row, col, 0, look)
+
+
+def _write_category(wb, looks, sheet: SummarySheet, *, today: date, title: str):
+    ws = wb.add_worksheet(sheet.code)
+    header = [*header_labels(), KEY_HEADER]
+    ws.freeze_panes(FIRST_DATA_ROW - 1, 0)
+    _set_print_setup(ws)
+    ws.print_area(0, 0, sheet.total_row - 1, LAST_COLUMN - 1)
+    legend = "　".join(f"{s.mark} {s.label}" for s in Status)
+    _title_rows(
+        ws,
+        looks,
+        title=title,
+        heading=sheet.heading,
+        note=f"{today.isoformat()} 現在　{legend}　網掛けの行は再掲（集計に含めません）",
+        header=header,
+        last_col=LAST_COLUMN - 1,
+    )
+    name_width = display_width(NAME_HEADER)
+    periods_width = display_width(PERIODS_HEADER)
+    measure_rows, relisting_rows = [], []
+    counted = dict.fromkeys(Status, 0)
+    row = FIRST_DATA_ROW - 1
+    for summary_row in _nonempty(sheet.rows):
+        excel_row = row + 1
+        fill = "relisting" if summary_row.is_relisting else None
+        _text(
+            ws,
+            looks,
+            row,
+            0,
+            sheet.short_name if excel_row == FIRST_DATA_ROW else None,
+            border=True,
+            align="center",
+        )
+        label = summary_row.label
+        _text(ws, looks, row, 1, label, fill=fill, border=True, align="left")
+        if 2 * len(label) > name_width:
+            name_width = max(name_width, display_width(label))
         for status in Status:
-            letter = get_column_letter(MARK_COLUMNS[status])
-            totals.append(
-                self.cell(
-                    f'=COUNTIF({letter}{FIRST_DATA_ROW}:{letter}{last},"{status.mark}")',
-                    font=styles.BOLD,
-                    fill=styles.TOTAL_FILL,
-                    border=styles.BORDER,
-                    alignment=styles.CENTER,
+            col = MARK_COLUMNS[status] - 1
+            if summary_row.status == status:
+                _text(
+                    ws,
+                    looks,
+                    row,
+                    col,
+                    status.mark,
+                    font=status,
+                    fill=fill,
+                    border=True,
+                    align="center",
                 )
-            )
-        totals.append(self.cell(None, fill=styles.TOTAL_FILL, border=styles.BORDER))
-        ws.append(totals)
+                counted[status] += 1
+            else:
+                _text(ws, looks, row, col, None, fill=fill, border=True, align="center")
+        _text(
+            ws,
+            looks,
+            row,
+            PERIODS_COLUMN - 1,
+            summary_row.periods,
+            fill=fill,
+            border=True,
+            align="center",
+        )
+        periods_width = max(periods_width, display_width(summary_row.periods))
+        _text(ws, looks, row, KEY_COLUMN - 1, summary_row.key, font="note")
+        (relisting_rows if summary_row.is_relisting else measure_rows).append(excel_row)
+        row += 1
 
-        for row in (TITLE_ROW, HEADING_ROW, NOTE_ROW):
-            ws.merged_cells.add(f"A{row}:{get_column_letter(LAST_COLUMN)}{row}")
-        ws.merged_cells.add(f"A{FIRST_DATA_ROW}:A{last}")
-        ws.merged_cells.add(f"A{sheet.total_row}:B{sheet.total_row}")
-        _add_mark_validation(ws, marks_by_status, relisting_rows)
-        _add_key_validation(ws, last)
-        ws.close()
+    last = sheet.last_data_row
+    total = looks("bold", "total", border=True, align="center")
+    ws.merge_range(row, 0, row, 1, TOTAL_LABEL, total)
+    for status in Status:
+        letter = xl_col_to_name(MARK_COLUMNS[status] - 1)
+        ws.write_formula(
+            row,
+            MARK_COLUMNS[status] - 1,
+            f'=COUNTIF({letter}{FIRST_DATA_ROW}:{letter}{last},"{status.mark}")',
+            total,
+            counted[status],
+        )
+    ws.write_blank(row, PERIODS_COLUMN - 1, None, looks(fill="total", border=True))
+
+    # The category cell spans the data rows. XlsxWriter's merge_range cannot span rows that
+    # constant-memory mode has already written, so the range is recorded as merge_range
+    # records it; the cells under it were written blank and bordered above.
+    if last > FIRST_DATA_ROW:
+        ws.merge.append([FIRST_DATA_ROW - 1, 0, last - 1, 0])
+    widths = [
+        column_width([CATEGORY_HEADER, sheet.short_name]),
+        max(30, min(80, name_width + 2)),
+        *(column_width([status.label]) for status in Status),
+        max(12, min(80, periods_width + 2)),
+        column_width([KEY_HEADER]),
+    ]
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width, None, {"hidden": col == KEY_COLUMN - 1})
+    _add_mark_validation(ws, measure_rows, relisting_rows)
+    _add_key_validation(ws, last)
+
+
+def _nonempty(rows: Iterable[SummaryRow]) -> Iterable[SummaryRow]:
+    """Yield ``rows``, or one blank row for an empty table (its totals count over it)."""
+    empty = True
+    for row in rows:
+        empty = False
+        yield row
+    if empty:
+        yield SummaryRow(name="")
+
+
+def _set_print_setup(ws) -> None:
+    """A4 landscape, one page wide (as many pages tall as needed), title rows on every page."""
+    ws.set_landscape()
+    ws.set_paper(9)  # A4
+    ws.fit_to_pages(1, 0)
+    ws.center_horizontally()
+    ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
+    ws.repeat_rows(TITLE_ROW - 1, HEADER_ROW - 1)
 
 
 def _ranges(rows: list[int]) -> list[tuple[int, int]]:
@@ -503,46 +473,46 @@ def _ranges(rows: list[int]) -> list[tuple[int, int]]:
     return runs
 
 
-def _add_mark_validation(ws, marks_by_status: dict[Status, list[int]], relisting_rows):
+def _validate(ws, ranges: list[str], options: dict) -> None:
+    first = ranges[0].split(":")[0]
+    ws.data_validation(first, {**options, "multi_range": " ".join(ranges)})
+
+
+def _add_mark_validation(ws, measure_rows: list[int], relisting_rows: list[int]) -> None:
     """Offer each mark column's own mark as a drop-down (a ◎ typed under 一部着手 would not be
     counted by that column's COUNTIF), and refuse any mark in re-listing rows."""
-    for status, rows in marks_by_status.items():
-        if not rows:
-            continue
-        letter = get_column_letter(MARK_COLUMNS[status])
-        validation = DataValidation(
-            type="list",
-            formula1=f'"{status.mark}"',
-            allow_blank=True,
-            showDropDown=False,
-            showErrorMessage=True,
-            errorTitle="印が違います",
-            error=f"「{status.label}」の欄に付けられる印は「{status.mark}」だけです"
-            "（取り消すときは空欄に）。",
-            showInputMessage=True,
-            promptTitle=str(status.label),
-            prompt=f"{status.mark} を選ぶか空欄にします。",
+    runs = _ranges(measure_rows)
+    for status in Status if runs else ():
+        letter = xl_col_to_name(MARK_COLUMNS[status] - 1)
+        _validate(
+            ws,
+            [f"{letter}{first}:{letter}{last}" for first, last in runs],
+            {
+                "validate": "list",
+                "source": [status.mark],
+                "ignore_blank": True,
+                "error_title": "印が違います",
+                "error_message": f"「{status.label}」の欄に付けられる印は「{status.mark}」だけです"
+                "（取り消すときは空欄に）。",
+                "input_title": str(status.label),
+                "input_message": f"{status.mark} を選ぶか空欄にします。",
+            },
         )
-        validation.sqref = " ".join(
-            f"{letter}{first}:{letter}{last}" for first, last in _ranges(rows)
-        )
-        ws.data_validations.append(validation)
     if relisting_rows:
-        first_col = get_column_letter(min(MARK_COLUMNS.values()))
-        last_col = get_column_letter(max(MARK_COLUMNS.values()))
-        refuse = DataValidation(
-            type="textLength",
-            operator="equal",
-            formula1="0",
-            allow_blank=True,
-            showErrorMessage=True,
-            errorTitle="再掲の行です",
-            error="再掲の行には印を付けません。元の施策の行で変更してください。",
+        first_col = xl_col_to_name(min(MARK_COLUMNS.values()) - 1)
+        last_col = xl_col_to_name(max(MARK_COLUMNS.values()) - 1)
+        _validate(
+            ws,
+            [f"{first_col}{first}:{last_col}{last}" for first, last in _ranges(relisting_rows)],
+            {
+                "validate": "length",
+                "criteria": "==",
+                "value": 0,
+                "ignore_blank": True,
+                "error_title": "再掲の行です",
+                "error_message": "再掲の行には印を付けません。元の施策の行で変更してください。",
+            },
         )
-        refuse.sqref = " ".join(
-            f"{first_col}{first}:{last_col}{last}" for first, last in _ranges(relisting_rows)
-        )
-        ws.data_validations.append(refuse)
 
 
 def _add_key_validation(ws, last_row: int) -> None:
@@ -551,18 +521,20 @@ def _add_key_validation(ws, last_row: int) -> None:
     Not a sheet protection: a protected sheet cannot be sorted in Excel, and a user who then
     sorted only the visible columns would separate the rows from their keys.
     """
-    letter = get_column_letter(KEY_COLUMN)
-    validation = DataValidation(
-        type="textLength",
-        operator="lessThan",
-        formula1="1",
-        allow_blank=True,
-        showErrorMessage=True,
-        errorTitle="照合キーの列です",
-        error="この列は取り込みで行と施策を照合するためのものです。変更しないでください。",
+    letter = xl_col_to_name(KEY_COLUMN - 1)
+    _validate(
+        ws,
+        [f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}"],
+        {
+            "validate": "length",
+            "criteria": "<",
+            "value": 1,
+            "ignore_blank": True,
+            "error_title": "照合キーの列です",
+            "error_message": "この列は取り込みで行と施策を照合するためのものです。"
+            "変更しないでください。",
+        },
     )
-    validation.sqref = f"{letter}{FIRST_DATA_ROW}:{letter}{last_row}"
-    ws.data_validations.append(validation)
 
 
 def summary_filename(today: date) -> str:

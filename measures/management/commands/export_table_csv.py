@@ -3,7 +3,7 @@ import csv
 from django.core.management.base import BaseCommand
 
 from measures.exports.cells import safe_row
-from measures.rows import category_table_rows
+from measures.rows import table_rows
 
 HEADER = ["category", "position", "name", "status", "plan_periods", "relisting_of"]
 
@@ -31,24 +31,17 @@ class Command(BaseCommand):
         writer = csv.writer(stream, lineterminator="\n")
         writer.writerow(HEADER)
         count = 0
-        for row in category_table_rows():
-            measure = row.measure
+        for row in table_rows().iterator():
             if row.is_relisting:
-                values = [
-                    row.category.code,
-                    row.position,
-                    row.label,
-                    "",
-                    "",
-                    f"{measure.category.code}:{measure.position}",
-                ]
+                origin = f"{row.original_category.code}:{row.original_position}"
+                values = [row.category.code, row.position, row.name, "", "", origin]
             else:
                 values = [
                     row.category.code,
                     row.position,
-                    measure.name,
-                    measure.mark,
-                    measure.periods_display,
+                    row.name,
+                    row.status.mark,
+                    row.periods,
                     "",
                 ]
             writer.writerow(safe_row(values))

@@ -9,6 +9,7 @@ from django.core.management import call_command
 from django.urls import reverse
 
 from measures.exports.cells import safe_text, starts_like_formula
+from tests.downloads import body as download_body
 
 pytestmark = pytest.mark.django_db
 
@@ -75,23 +76,23 @@ def _assert_text_cells(cells) -> None:
 
 
 def test_browser_csv_guards_names(reader_client, formula_names):
-    body = reader_client.get(reverse("measures:export_csv")).content.decode()
+    body = download_body(reader_client.get(reverse("measures:export_csv"))).decode()
     assert _csv_names(body, "施策名") == _guarded()
 
 
 def test_browser_xlsx_keeps_names_as_text(reader_client, formula_names, open_workbook):
-    content = reader_client.get(reverse("measures:export_xlsx")).content
+    content = download_body(reader_client.get(reverse("measures:export_xlsx")))
     _assert_text_cells(_xlsx_name_cells(content, open_workbook))
 
 
 @pytest.mark.parametrize("name", ["measures:excel:opendata", "measures:excel:opendata_bom"])
 def test_opendata_guards_names(reader_client, formula_names, name):
-    body = reader_client.get(reverse(name)).content.decode("utf-8-sig")
+    body = download_body(reader_client.get(reverse(name))).decode("utf-8-sig")
     assert _csv_names(body, "施策名") == _guarded()
 
 
 def test_summary_workbook_keeps_names_as_text(reader_client, formula_names, open_workbook):
-    content = reader_client.get(reverse("measures:excel:summary")).content
+    content = download_body(reader_client.get(reverse("measures:excel:summary")))
     _assert_text_cells(_xlsx_name_cells(content, open_workbook))
 
 

@@ -149,7 +149,8 @@ def test_summary_freezes_the_header_and_prints_a4_landscape(seeded, summary_byte
         assert str(ws.page_setup.paperSize) == str(
             openpyxl.worksheet.worksheet.Worksheet.PAPERSIZE_A4
         )
-        assert ws.page_setup.fitToWidth == 1
+        # 1 is the default, which XlsxWriter leaves out of the file.
+        assert ws.page_setup.fitToWidth in (1, None)
         assert ws.page_setup.fitToHeight == 0
         assert ws.sheet_properties.pageSetUpPr.fitToPage is True
         assert ws.print_title_rows == "$1:$4"
@@ -239,11 +240,11 @@ def test_summary_of_an_empty_category_still_has_totals(make_category, summary_by
 def test_summary_query_count_does_not_grow_with_rows(
     seeded, summary_bytes, make_measure, django_assert_num_queries
 ):
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         summary_bytes()
     for i in range(5):
         make_measure(f"追加{i}", category=Category.objects.get(code="e-city"))
-    with django_assert_num_queries(12):
+    with django_assert_num_queries(8):
         summary_bytes()
 
 

@@ -2,6 +2,7 @@
 bounded (every file here is generated small; nothing is inflated to test a limit)."""
 
 import io
+import re
 import zipfile
 
 import openpyxl
@@ -131,10 +132,7 @@ def test_openpyxl_itself_refuses_entities_through_defusedxml(seeded, summary_byt
 def test_a_sheet_declaring_a_million_rows_is_refused_without_reading_them(seeded, summary_bytes):
     content = summary_bytes()
     path = _sheet_path(content, "e-city")
-    # openpyxl's write-only mode leaves out <dimension>; Excel writes one after <sheetPr>.
-    xml = _member(content, path).replace(
-        b"</sheetPr>", b'</sheetPr><dimension ref="A1:F1048576"/>', 1
-    )
+    xml = re.sub(rb"<dimension [^>]*/>", b'<dimension ref="A1:F1048576"/>', _member(content, path))
     huge = _rewrite(content, {path: xml})
     plan = read_plan(huge, filename="huge.xlsx")
     assert [str(e) for e in plan.errors] == [
@@ -145,7 +143,10 @@ def test_a_sheet_declaring_a_million_rows_is_refused_without_reading_them(seeded
 def test_a_sheet_with_more_rows_than_allowed_stops_reading(seeded, summary_bytes, monkeypatch):
     """Rows beyond the limit are not read even when the sheet does not declare its size."""
     monkeypatch.setattr(summary, "MAX_DATA_ROWS", 20)
-    plan = read_plan(summary_bytes(), filename="long.xlsx")
+    content = summary_bytes()
+    paths = [_sheet_path(content, code) for code in ("e-citizen", "e-business", "e-city")]
+    undeclared = {p: re.sub(rb"<dimension [^>]*/>", b"", _member(content, p)) for p in paths}
+    plan = read_plan(_rewrite(content, undeclared), filename="long.xlsx")
     assert [str(e) for e in plan.errors] == [
         "e-citizen!A25: 行が多すぎます（上限は施策 20 行）。",
         "e-city!A25: 行が多すぎます（上限は施策 20 行）。",
