@@ -5,7 +5,7 @@ import tempfile
 from collections.abc import Callable, Iterable, Iterator
 from typing import IO
 
-from django.http import StreamingHttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.utils.http import content_disposition_header
 
 from .cells import safe_row
@@ -22,6 +22,17 @@ FILE_CHUNK_BYTES = 64 * 1024
 def download(chunks: Iterable[bytes], *, filename: str, content_type: str):
     """Return ``chunks`` as a streamed attachment named ``filename`` (any language)."""
     response = StreamingHttpResponse(chunks, content_type=content_type)
+    response.headers["Content-Disposition"] = content_disposition_header(
+        as_attachment=True, filename=filename
+    )
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
+    """Return a file already made in memory (a division's 調査票, a round's results) with the
+    same headers as a streamed download."""
+    response = HttpResponse(content, content_type=content_type)
     response.headers["Content-Disposition"] = content_disposition_header(
         as_attachment=True, filename=filename
     )

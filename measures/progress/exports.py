@@ -10,12 +10,11 @@ from dataclasses import dataclass
 from typing import IO
 
 import xlsxwriter
-from django.http import HttpResponse
-from django.utils.http import content_disposition_header
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name, xl_range, xl_rowcol_to_cell
 
 from measures.exports import styles
 from measures.exports.cells import column_width, safe_row, starts_like_formula
+from measures.exports.responses import CSV_TYPE, XLSX_TYPE, attachment  # noqa: F401 (re-exported to the views)
 from measures.exports.summary import (
     CATEGORY_HEADER,
     CREATOR,
@@ -28,8 +27,6 @@ from measures.models import Category, Plan, Relisting, Status
 from .comparison import ComparisonRow
 from .models import ProgressRound, ReportState
 
-CSV_TYPE = "text/csv; charset=utf-8"
-XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 _UNSAFE_IN_FILENAMES = set('/\\:*?"<>|')
 
 
@@ -38,15 +35,6 @@ def round_filename(progress_round: ProgressRound, prefix: str, extension: str) -
     replaced."""
     title = "".join("_" if c in _UNSAFE_IN_FILENAMES else c for c in progress_round.title)
     return f"{prefix}_{title}.{extension}"
-
-
-def attachment(content: bytes, *, content_type: str, filename: str) -> HttpResponse:
-    response = HttpResponse(content, content_type=content_type)
-    response.headers["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response
 
 
 # --- Comparison with the previous round --------------------------------------------------------

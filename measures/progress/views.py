@@ -9,17 +9,16 @@ from functools import wraps
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import content_disposition_header
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from governance.audit import AccessKind, record_access
 from measures.exports.cells import safe_text
+from measures.exports.responses import CSV_TYPE, attachment
 from measures.services import EditConflict
 
 from . import permissions, selectors, services
@@ -500,11 +499,6 @@ def round_outstanding_csv(request, pk: int):
     title = "".join("_" if c in _UNSAFE_IN_FILENAMES else c for c in progress_round.title)
     filename = f"未提出_{title}_{today.isoformat()}.csv"
     record_access(request, AccessKind.EXPORT, detail=filename)
-    response = HttpResponse(
-        stream.getvalue().encode("utf-8-sig"), content_type="text/csv; charset=utf-8"
+    return attachment(
+        stream.getvalue().encode("utf-8-sig"), content_type=CSV_TYPE, filename=filename
     )
-    response.headers["Content-Disposition"] = content_disposition_header(
-        as_attachment=True, filename=filename
-    )
-    response.headers["X-Content-Type-Options"] = "nosniff"
-    return response

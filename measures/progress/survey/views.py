@@ -20,7 +20,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
 from governance.audit import AccessKind, record_access
-from measures.exports.views import XLSX_TYPE, _attachment
+from measures.exports.responses import XLSX_TYPE, attachment
 
 from .. import services as progress_services
 from ..models import ProgressRound, RoundState
@@ -89,7 +89,7 @@ def survey_download(request, pk: int, division_pk: int):
     filename = writer.survey_filename(progress_round, survey.division)
     content = writer.survey_bytes(progress_round, survey)
     record_access(request, AccessKind.EXPORT, detail=filename)
-    return _attachment(content, content_type=XLSX_TYPE, filename=filename)
+    return attachment(content, content_type=XLSX_TYPE, filename=filename)
 
 
 @_manager_only
@@ -106,7 +106,7 @@ def survey_zip(request, pk: int):
     count = writer.write_survey_zip(stream, progress_round, surveys)
     filename = writer.survey_zip_filename(progress_round)
     record_access(request, AccessKind.EXPORT, detail=f"{filename}: {count} 課等")
-    return _attachment(stream.getvalue(), content_type="application/zip", filename=filename)
+    return attachment(stream.getvalue(), content_type="application/zip", filename=filename)
 
 
 def _render(request, template: str, progress_round, **context):
