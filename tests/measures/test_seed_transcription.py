@@ -51,7 +51,7 @@ def test_seed_fixture_matches_the_plan_document_row_by_row(seeded):
         stored = [
             (search_key(row.label), "再掲", "")
             if row.is_relisting
-            else (search_key(row.measure.name), row.measure.mark, row.measure.periods_display)
+            else (search_key(row.name), row.status.mark, row.periods)
             for row in category_table_rows(category)
         ]
         assert stored == document[category.code], category.code
