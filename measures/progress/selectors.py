@@ -6,7 +6,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Count, F, OuterRef, Q, Subquery
+from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -97,28 +97,32 @@ class MyReports:
     open_round: ProgressRound | None
     next_round: ProgressRound | None
     divisions: list[Division]
-    rows: list[MyReportRow]
+    rows: list[MyReportRow]  # the shown page
     days_left: int | None
     may_manage: bool
-
-    @property
-    def outstanding(self) -> int:
-        return sum(1 for row in self.rows if row.report.state in OUTSTANDING_STATES)
+    outstanding: int = 0  # over every page
+    page: Page | None = None
 
     @property
     def overdue(self) -> bool:
-        return any(row.overdue for row in self.rows)
+        return bool(self.outstanding) and self.days_left is not None and self.days_left < 0
 
 
-def my_reports(user, *, today: datetime.date | None = None) -> MyReports:
+# 情報企画課 may write hundreds of reports (every measure without a 担当課): the list is paged.
+MY_REPORTS_PER_PAGE = 100
+
+
+def my_reports(user, *, today: datetime.date | None = None, page=None) -> MyReports:
     """Return the open round's reports ``user`` writes: their divisions' measures (and, for
-    情報企画課, those without a 担当課), outstanding ones first."""
+    情報企画課, those without a 担当課), outstanding ones first, one page of them."""
     today = today or timezone.localdate()
     division_ids = permissions.reporting_division_ids(user)
     divisions = list(Division.objects.filter(pk__in=division_ids).select_related("department"))
     open_round = ProgressRound.objects.open().first()
     next_round = None
     rows: list[MyReportRow] = []
+    shown = None
+    outstanding = 0
     if open_round is None:
         next_round = (
             ProgressRound.objects.filter(state=RoundState.PREPARING)
@@ -126,14 +130,15 @@ def my_reports(user, *, today: datetime.date | None = None) -> MyReports:
             .first()
         )
     else:
-        reports = (
-            open_round.reports.filter(permissions.writable_reports(user))
-            .select_related(*_REPORT_RELATED)
-            .order_by("measure__category__order", "measure__position")
+        reports = open_round.reports.filter(permissions.writable_reports(user))
+        outstanding = reports.filter(state__in=OUTSTANDING_STATES).count()
+        ordered = (
+            reports.select_related(*_REPORT_RELATED)
+            .annotate(state_rank=_STATE_RANK)
+            .order_by("state_rank", "measure__category__order", "measure__position", "pk")
         )
-        rows = [MyReportRow(r, is_overdue(open_round, r, today)) for r in reports]
-        order = {state: n for n, state in enumerate(_STATE_ORDER)}
-        rows.sort(key=lambda row: order[row.report.state])
+        shown = Paginator(ordered, MY_REPORTS_PER_PAGE).get_page(page)
+        rows = [MyReportRow(r, is_overdue(open_round, r, today)) for r in shown.object_list]
     days_left = (open_round.closes_on - today).days if open_round else None
     return MyReports(
         open_round=open_round,
@@ -142,6 +147,8 @@ def my_reports(user, *, today: datetime.date | None = None) -> MyReports:
         rows=rows,
         days_left=days_left,
         may_manage=permissions.may_manage_progress(user),
+        outstanding=outstanding,
+        page=shown,
     )
 
 
@@ -152,6 +159,10 @@ _STATE_ORDER = (
     ReportState.DRAFT,
     ReportState.SUBMITTED,
     ReportState.APPROVED,
+)
+_STATE_RANK = Case(
+    *(When(state=state, then=Value(rank)) for rank, state in enumerate(_STATE_ORDER)),
+    default=Value(len(_STATE_ORDER)),
 )
 
 

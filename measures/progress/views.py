@@ -71,7 +71,9 @@ def _round_url(progress_round, report=None) -> str:
 @login_required
 def my_reports(request):
     return render(
-        request, "measures/progress/my_reports.html", {"mine": selectors.my_reports(request.user)}
+        request,
+        "measures/progress/my_reports.html",
+        {"mine": selectors.my_reports(request.user, page=request.GET.get("page"))},
     )
 
 

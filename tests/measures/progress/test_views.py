@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 
 from measures.models import Measure, Status
-from measures.progress import services
+from measures.progress import selectors, services
 from measures.progress.models import ProgressReport, ProgressRound, ReportState, RoundState
 
 from .builders import ANSWER, advance, approve, days, report_of, snapshot, submit
@@ -68,6 +68,26 @@ def test_my_reports_shows_overdue_reports_in_plain_sight(client, make_round, reg
     assert "締切を過ぎています" in page
     assert f"締切（{days(-1).isoformat()}）を過ぎて、まだ提出していない報告があります" in page
     assert page.count('class="overdue"') >= 2
+
+
+def test_my_reports_is_paged_outstanding_first_and_counts_every_page(
+    client, make_round, register, people, monkeypatch
+):
+    monkeypatch.setattr(selectors, "MY_REPORTS_PER_PAGE", 1)
+    progress_round = make_round(RoundState.OPEN, closes_on=days(5))
+    submit(report_of(progress_round, register.own), people.leader)
+    client.force_login(people.leader)
+    url = reverse("measures:progress:mine")
+
+    first = _page(client.get(url))
+    second = _page(client.get(url, {"page": 2}))
+
+    assert "市民課の二つ目の施策" in first and "市民課の施策<" not in first
+    assert "市民課の施策<" in second and "市民課の二つ目の施策" not in second
+    assert "1 / 2 ページ" in first and "2 / 2 ページ" in second
+    for page in (first, second):
+        assert "未提出・下書き・差戻しの報告が 1 件あります" in page
+    assert "1 / 2 ページ" in _page(client.get(url, {"page": "abc"}))
 
 
 def test_my_reports_without_an_open_round_says_so_and_names_the_next(client, make_round, people):
