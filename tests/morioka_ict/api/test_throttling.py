@@ -1,13 +1,24 @@
 """Rate limits: per token, per client address for anonymous use; 429 with Retry-After."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.test import Client
 
 from governance.audit import AccessKind, AccessRecord
+from morioka_ict.api import throttling
 
 pytestmark = pytest.mark.django_db
 
 URL = "/api/v1/periods"
+
+
+@pytest.fixture(autouse=True)
+def one_window(monkeypatch):
+    """Every request of a test falls in one rate-limit window: a minute boundary passing
+    mid-test would otherwise start a fresh count."""
+    now = 1_800_000_000.0 + 1  # one second into a window
+    monkeypatch.setattr(throttling, "time", SimpleNamespace(time=lambda: now))
 
 
 def test_anonymous_readers_are_limited_per_address(settings, seeded, public):
