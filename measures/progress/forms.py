@@ -8,7 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from measures.models import Status
 
-from .services import ReportContent
+from .services import ReportContent, reference_after_deadline
 
 _DATE_ERRORS = {"invalid": _("日付は 2026-03-31 の形で入力してください。")}
 _PERCENT_MESSAGE = _("進捗率は 0～100 の整数で入力してください。")
@@ -69,6 +69,12 @@ class RoundForm(forms.Form):
                     "受付開始以降の日付にしてください。"
                 )
                 % {"closes": closes_on.isoformat(), "opens": opens_on.isoformat()},
+            )
+        reference_date = cleaned.get("reference_date")
+        if reference_date and closes_on and reference_date > closes_on:
+            self.add_error(
+                "reference_date",
+                reference_after_deadline(reference_date, closes_on),
             )
         return cleaned
 

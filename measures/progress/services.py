@@ -250,7 +250,9 @@ def _require_manager(user) -> None:
 # --- Rounds -----------------------------------------------------------------------------------
 
 
-def _validate_dates(opens_on: datetime.date, closes_on: datetime.date) -> None:
+def _validate_dates(
+    opens_on: datetime.date, closes_on: datetime.date, reference_date: datetime.date
+) -> None:
     if closes_on < opens_on:
         raise ProgressError(
             _(
@@ -259,6 +261,16 @@ def _validate_dates(opens_on: datetime.date, closes_on: datetime.date) -> None:
             )
             % {"closes": closes_on.isoformat(), "opens": opens_on.isoformat()}
         )
+    if reference_date > closes_on:
+        raise ProgressError(reference_after_deadline(reference_date, closes_on))
+
+
+def reference_after_deadline(reference_date: datetime.date, closes_on: datetime.date) -> str:
+    """Answers given by the 締切 cannot describe a later day."""
+    return _(
+        "基準日（%(reference)s）が締切（%(closes)s）より後です。"
+        "報告が表す時点は締切までの日付にしてください。"
+    ) % {"reference": reference_date.isoformat(), "closes": closes_on.isoformat()}
 
 
 def progress_round_create(
@@ -274,7 +286,7 @@ def progress_round_create(
     Re-listings are rows of another table, never measures, so they get no report.
     """
     _require_manager(user)
-    _validate_dates(opens_on, closes_on)
+    _validate_dates(opens_on, closes_on, reference_date)
     title = title.strip()
     with transaction.atomic():
         if ProgressRound.objects.filter(title=title).exists():
@@ -318,7 +330,7 @@ def progress_round_update(
 ) -> ProgressRound:
     """Change a round's title and dates (e.g. extend the deadline) until it is confirmed."""
     _require_manager(user)
-    _validate_dates(opens_on, closes_on)
+    _validate_dates(opens_on, closes_on, reference_date)
     title = title.strip()
     with transaction.atomic():
         progress_round = _lock_round(round_pk, expected_version)

@@ -3,6 +3,7 @@ the round list, creation and state changes; bad input gets a Japanese message an
 nothing."""
 
 import csv
+import datetime
 import io
 
 import pytest
@@ -379,6 +380,36 @@ def test_round_creation_refuses_a_deadline_before_opening(client, people, regist
         in page
     )
     assert snapshot() == before
+
+
+def test_round_creation_refuses_a_reference_date_after_the_deadline(client, people, register):
+    client.force_login(people.policy)
+    before = snapshot()
+    page = _page(
+        client.post(
+            reverse("measures:progress:round_create"),
+            {
+                "title": "令和7年度 進捗調査",
+                "reference_date": "2027-03-31",
+                "opens_on": "2026-12-01",
+                "closes_on": "2026-12-27",
+            },
+        )
+    )
+    assert "基準日（2027-03-31）が締切（2026-12-27）より後です。" in page
+    assert snapshot() == before
+
+
+def test_the_service_refuses_a_reference_date_after_the_deadline(people, register):
+    with pytest.raises(services.ProgressError, match="基準日"):
+        services.progress_round_create(
+            title="令和7年度 進捗調査",
+            reference_date=datetime.date(2027, 3, 31),
+            opens_on=datetime.date(2026, 12, 1),
+            closes_on=datetime.date(2026, 12, 27),
+            user=people.policy,
+        )
+    assert not ProgressRound.objects.filter(title="令和7年度 進捗調査").exists()
 
 
 def test_round_creation_refuses_bad_dates_and_missing_title(client, people, register):
