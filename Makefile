@@ -20,8 +20,9 @@ setup: $(INSTALLED)
 run: setup
 	$(PY) manage.py runserver $(HOST)
 
+# Three workers on two cores: browser, LibreOffice and live-server tests spend much of their time waiting.
 test: setup
-	$(PY) -m pytest -n auto
+	$(PY) -m pytest -n 3
 
 # Throw-away registers of 10,000 and 96,000 measures on the configured database (DATABASE_URL);
 # prints every page and download against the admin changelist and plain writers.
