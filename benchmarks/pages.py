@@ -266,16 +266,20 @@ def raw_xlsx() -> None:
 RAW = {"csv": raw_csv, "xlsx": raw_xlsx}
 
 
-def measure_size(client: Client, size: int, repeat: int, results: Results, memory: bool) -> None:
+def measure_size(
+    client: Client, size: int, repeat: int, results: Results, memory: bool, only: str | None = None
+) -> None:
     sample_pk = Measure.objects.order_by("-pk").values_list("pk", flat=True).first()
-    for name, url in page_urls(sample_pk).items():
+    pages = page_urls(sample_pk) if only != "downloads" else {}
+    downloads = DOWNLOAD_URLS if only != "pages" else {}
+    for name, url in pages.items():
         figure = Figure(
             seconds=_median_time(lambda url=url: _request(client, url), repeat),
             queries=_queries(lambda url=url: _request(client, url)),
         )
         results.pages.setdefault(name, {})[size] = figure
         print(f"  {name:<28} {figure.seconds * 1000:9.1f} ms {figure.queries:4d} queries")
-    for name, (url, _kind) in DOWNLOAD_URLS.items():
+    for name, (url, _kind) in downloads.items():
         figure = Figure(
             seconds=_median_time(lambda url=url: _request(client, url), repeat),
             queries=_queries(lambda url=url: _request(client, url)),
@@ -283,7 +287,7 @@ def measure_size(client: Client, size: int, repeat: int, results: Results, memor
         )
         results.downloads.setdefault(name, {})[size] = figure
         print(f"  {name:<28} {figure.seconds * 1000:9.1f} ms")
-    for kind, writer in RAW.items():
+    for kind, writer in RAW.items() if downloads else ():
         results.raw.setdefault(kind, {})[size] = Figure(
             seconds=_median_time(writer, repeat), peak_bytes=_peak(writer) if memory else None
         )
@@ -305,7 +309,7 @@ def report(results: Results) -> bool:
     sizes = results.sizes
     padded = [s for s in sizes if s >= 10_000]
     ok = True
-    admin = results.pages["admin changelist (reference)"]
+    admin = results.pages.get("admin changelist (reference)", {})
     print("\n## Pages: median time (queries), ratio to the admin changelist of the same size\n")
     print("| page | " + " | ".join(f"{s:,} measures" for s in sizes) + " |")
     print("|---|" + "---|" * len(sizes))
@@ -368,15 +372,24 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,96000", help="register sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per figure (median)")
     parser.add_argument("--no-memory", action="store_true", help="skip peak-memory runs")
+    parser.add_argument("--only", choices=["pages", "downloads"], help="measure only these")
+    parser.add_argument(
+        "--keepdb",
+        action="store_true",
+        help="keep the test database (and reuse a kept one): the largest size built stays",
+    )
     args = parser.parse_args()
     sizes = sorted({75, *(int(s) for s in args.sizes.split(","))})
 
     setup_test_environment()
     vendor = connection.vendor
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         register_seed()
-        user = get_user_model().objects.create_superuser("bench", "bench@example.invalid", "x")
+        user = get_user_model().objects.filter(username="bench").first()
+        user = user or get_user_model().objects.create_superuser(
+            "bench", "bench@example.invalid", "x"
+        )
         client = Client()
         client.force_login(user)
         results = Results(sizes=sizes)
@@ -384,7 +397,11 @@ def main() -> None:
             f"{platform.node()}: {platform.processor() or platform.machine()}, "
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {vendor}"
         )
-        for size in sizes:
+        for size in list(sizes):
+            if Measure.objects.count() > size:
+                print(f"\n# {size:,} measures: skipped, the kept register is larger")
+                results.sizes.remove(size)
+                continue
             started = time.perf_counter()
             pad_register(size)
             print(f"\n# {size:,} measures (built in {time.perf_counter() - started:.0f} s)")
@@ -394,11 +411,12 @@ def main() -> None:
                 args.repeat if size < 50_000 else max(1, args.repeat // 2),
                 results,
                 memory=not args.no_memory,
+                only=args.only,
             )
         ok = report(results)
         print("\nEvery bar holds." if ok else "\nSome bars do not hold (✗).")
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
 
 
 if __name__ == "__main__":
