@@ -4,6 +4,8 @@ re-listings, blank periods and texts that look like formulas. The files under ``
 written by the downloads as users received them; a change to how the rows are read must not
 change a byte of them (only today's date, in 更新日, is put back in)."""
 
+import io
+import zipfile
 from pathlib import Path
 from urllib.parse import urlencode
 
@@ -35,6 +37,9 @@ SMALL = {
     "small_measures_by_periods": "/measures/export.csv?relistings=on&sort=-periods",
     "small_opendata": "/excel/opendata.csv",
 }
+
+
+XLSX = "/measures/export.xlsx?relistings=on&sort=-status"
 
 
 def _download(client, url: str) -> bytes:
@@ -74,3 +79,25 @@ def small_register(make_category, make_measure, make_relisting):
 @pytest.mark.parametrize(("name", "url"), SMALL.items())
 def test_small_register_csv_is_unchanged(small_register, reader_client, name, url):
     _assert_pinned(reader_client, name, url)
+
+
+def _xlsx_parts(content: bytes) -> dict[str, bytes]:
+    """Every part of a workbook but its creation time (docProps/core.xml)."""
+    with zipfile.ZipFile(io.BytesIO(content)) as archive:
+        return {n: archive.read(n) for n in archive.namelist() if n != "docProps/core.xml"}
+
+
+def _assert_pinned_workbook(client, name: str) -> None:
+    expected = _xlsx_parts((PINNED / f"{name}.xlsx").read_bytes())
+    response = client.get(XLSX)
+    assert response.status_code == 200
+    assert _xlsx_parts(body(response)) == expected
+
+
+def test_seed_measure_list_workbook_is_unchanged(seeded, reader_client):
+    """The 施策一覧 workbook shares the CSV's rows: its sheet, styles and widths are pinned."""
+    _assert_pinned_workbook(reader_client, "seed_measures")
+
+
+def test_small_register_measure_list_workbook_is_unchanged(small_register, reader_client):
+    _assert_pinned_workbook(reader_client, "small_measures")
