@@ -11,15 +11,17 @@ from django.db.models import (
     BooleanField,
     Case,
     CharField,
+    Count,
     Exists,
     F,
     IntegerField,
     OuterRef,
     QuerySet,
+    Subquery,
     Value,
     When,
 )
-from django.db.models.functions import Collate, Concat
+from django.db.models.functions import Coalesce, Collate, Concat
 
 from .history import HISTORY_PERIODS, end_of_day, latest_records, measure_history_as_of
 from .models import Category, Measure, PlanPeriod, Relisting, Status
@@ -193,6 +195,33 @@ def _periods_key(periods: list[PlanPeriod]):
     return Concat(Value(""), Value(""), *parts, output_field=CharField())
 
 
+def in_period(period: PlanPeriod, measure: str = "pk") -> Exists:
+    """Whether the measure (``measure`` names its pk in the outer query) runs in ``period``."""
+    return Exists(
+        Measure.periods.through.objects.filter(
+            measure_id=OuterRef(measure), planperiod_id=period.pk
+        )
+    )
+
+
+def times_relisted(category: Category, measure: str = "pk"):
+    """How many times the measure is re-listed in ``category``'s table (0 when it is not)."""
+    count = (
+        Relisting.objects.filter(measure_id=OuterRef(measure), category_id=category.pk)
+        .order_by()
+        .values("measure_id")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
+# The columns of ``RowQuery.flat``: those of the rows query (a union is ordered by the columns
+# it selects), then one flag per plan period (in period order) and one count per category (in
+# table order): how often the measure is re-listed there.
+FLAT_COLUMNS = _COLUMNS
+
+
 @dataclass
 class RowQuery:
     """The rows of the plan's tables as one database query: measures UNION ALL re-listings,
@@ -228,8 +257,11 @@ class RowQuery:
             self._lookups["periods"] = {p.pk: p for p in PlanPeriod.objects.all()}
         return self._lookups["periods"]
 
-    def queryset(self) -> QuerySet:
-        """Return the ordered query of row values (dicts keyed by ``_COLUMNS``)."""
+    def queryset(self, *, flat: bool = False) -> QuerySet:
+        """Return the ordered query of row values (dicts keyed by ``_COLUMNS``; with ``flat``,
+        tuples as ``flat`` yields them)."""
+        extra, relisting_extra = self._flat_extra() if flat else ({}, {})
+        columns = (*_COLUMNS, *extra)
         sorts_by_periods = any(k.lstrip("-") == "periods_key" for k in self.ordering)
         measures = (
             self.measures if self.measures is not None else Measure.objects.all()
@@ -259,7 +291,9 @@ class RowQuery:
             r_home=F("category_id"),
             r_home_position=F("position"),
             periods_key=periods_key,
-        ).values(*_COLUMNS)
+            **extra,
+        )
+        query = query.values_list(*columns) if flat else query.values(*columns)
         if self.with_relistings:
             relistings = Relisting.objects.order_by()
             if self.measures is not None:
@@ -281,9 +315,35 @@ class RowQuery:
                 r_home=F("measure__category_id"),
                 r_home_position=F("measure__position"),
                 periods_key=Value(f"{RELISTING_PERIODS_KEY:02d}", output_field=CharField()),
-            ).values(*_COLUMNS)
+                **relisting_extra,
+            )
+            relisting_rows = (
+                relisting_rows.values_list(*columns) if flat else relisting_rows.values(*columns)
+            )
             query = query.union(relisting_rows, all=True)
         return query.order_by(*self.ordering)
+
+    def _flat_extra(self) -> tuple[dict, dict]:
+        """Return the extra columns of a measure and of a re-listing row for ``flat``."""
+        periods, categories = self.flat_periods(), self.flat_categories()
+        measure = {f"in_period_{p.pk}": in_period(p) for p in periods}
+        measure |= {f"relisted_{c.pk}": times_relisted(c) for c in categories}
+        relisting = {f"in_period_{p.pk}": Value(False) for p in periods}
+        relisting |= {f"relisted_{c.pk}": Value(0) for c in categories}
+        return measure, relisting
+
+    def flat(self, chunk_size: int = 2_000) -> Iterator[tuple]:
+        """Yield every row as a plain tuple from a server-side cursor, in one query and without
+        building ``Row``s (for files of every row): the ``FLAT_COLUMNS``, then whether the
+        measure runs in each plan period and how often it is re-listed in each table
+        (``flat_periods`` and ``flat_categories`` give their order)."""
+        return self.queryset(flat=True).iterator(chunk_size=chunk_size)
+
+    def flat_periods(self) -> list[PlanPeriod]:
+        return sorted(self._periods().values(), key=lambda p: p.number)
+
+    def flat_categories(self) -> list[Category]:
+        return sorted(self._categories().values(), key=lambda c: c.order)
 
     def count(self) -> int:
         return self.queryset().count()

@@ -17,7 +17,7 @@ from governance.audit import AccessKind, record_access
 from governance.selectors import measure_responsibility
 
 from . import selectors
-from .exports.measure_list import measure_list_csv, write_measure_list
+from .exports.measure_list import measure_list_csv, measure_list_rows, write_measure_list
 from .exports.responses import CSV_TYPE, XLSX_TYPE, download, file_chunks
 from .filters import MeasureFilter
 from .history import NoHistoryBefore, first_history_date, measure_history
@@ -159,16 +159,16 @@ class _MeasureExportView(MeasureBrowserView):
 
 class MeasureCsvExportView(_MeasureExportView):
     def file_response(self, rows, stem):
-        return download(
-            measure_list_csv(rows.iterator()), filename=f"{stem}.csv", content_type=CSV_TYPE
-        )
+        return download(measure_list_csv(rows), filename=f"{stem}.csv", content_type=CSV_TYPE)
 
 
 class MeasureXlsxExportView(_MeasureExportView):
     def file_response(self, rows, stem):
         title = _("施策一覧")
         return download(
-            file_chunks(lambda stream: write_measure_list(stream, rows.iterator(), title=title)),
+            file_chunks(
+                lambda stream: write_measure_list(stream, measure_list_rows(rows), title=title)
+            ),
             filename=f"{stem}.xlsx",
             content_type=XLSX_TYPE,
         )

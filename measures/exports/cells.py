@@ -24,7 +24,12 @@ def safe_text(value: object) -> str:
 
 def safe_row(values) -> list:
     """Return a CSV row with every text guarded by ``safe_text``; numbers stay numbers."""
-    return [v if isinstance(v, int | float) else safe_text(v) for v in values]
+    return [
+        v
+        if (v.__class__ is str and _SAFE_FIRST.get(v[:1])) or isinstance(v, int | float)
+        else safe_text(v)
+        for v in values
+    ]
 
 
 def display_width(text: str) -> int:
@@ -49,10 +54,29 @@ def starts_like_formula(text: str) -> bool:
     """Return True if a spreadsheet could read ``text`` typed into a cell as a formula: it
     starts with a trigger, or would after leading blanks and full-width forms are normalised."""
     text = str(text)
+    first = text[:1]
+    safe = _SAFE_FIRST.get(first)
+    if safe is None:
+        safe = _SAFE_FIRST[first] = _safe_first(first)
+    if safe:
+        return False
     if text.startswith(_FORMULA_TRIGGERS):
         return True
     first = text.lstrip(_LEADING_BLANKS)[:1]
     return unicodedata.normalize("NFKC", first).startswith(_FORMULA_TRIGGERS)
+
+
+def _safe_first(first: str) -> bool:
+    """Return True if no text starting with ``first`` (one character, or none) can be read as
+    a formula; a leading blank is never enough to tell."""
+    if first in _LEADING_BLANKS and first:
+        return False
+    return not unicodedata.normalize("NFKC", first).startswith(_FORMULA_TRIGGERS)
+
+
+# First characters already judged by ``_safe_first``: most texts start with one of a few
+# hundred, so the guard costs a dictionary look-up per cell.
+_SAFE_FIRST: dict[str, bool] = {}
 
 
 def set_text(cell, value: object) -> None:

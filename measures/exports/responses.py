@@ -1,8 +1,10 @@
 """The one way a download leaves the server: a streamed attachment with a safe filename."""
 
 import csv
+import io
 import tempfile
 from collections.abc import Callable, Iterable, Iterator
+from itertools import islice
 from typing import IO
 
 from django.http import HttpResponse, StreamingHttpResponse
@@ -40,27 +42,23 @@ def attachment(content: bytes, *, filename: str, content_type: str) -> HttpRespo
     return response
 
 
-class _Line:
-    """A file-like sink for csv.writer that hands back what it was given."""
-
-    def write(self, value: str) -> str:
-        return value
-
-
 def csv_chunks(
     header: Iterable[str], rows: Iterable[Iterable], *, bom: bool = False
 ) -> Iterator[bytes]:
     """Yield UTF-8 CSV (CRLF, every text through the formula guard) a few hundred rows at a
     time, as ``rows`` are read from the database."""
-    writer = csv.writer(_Line(), lineterminator="\r\n")
-    lines = [(BOM if bom else "") + writer.writerow(list(header))]
-    for row in rows:
-        lines.append(writer.writerow(safe_row(row)))
-        if len(lines) >= CSV_CHUNK_ROWS:
-            yield "".join(lines).encode()
-            lines = []
-    if lines:
-        yield "".join(lines).encode()
+    sink = io.StringIO()
+    writer = csv.writer(sink, lineterminator="\r\n")
+    sink.write(BOM if bom else "")
+    writer.writerow(list(header))
+    rows = iter(rows)
+    while chunk := list(islice(rows, CSV_CHUNK_ROWS)):
+        writer.writerows(map(safe_row, chunk))
+        yield sink.getvalue().encode()
+        sink.seek(0)
+        sink.truncate()
+    if sink.tell():
+        yield sink.getvalue().encode()
 
 
 def file_chunks(write: Callable[[IO[bytes]], object]) -> Iterator[bytes]:
