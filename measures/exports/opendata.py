@@ -11,20 +11,22 @@ Choices made for those rules:
   that category's table, empty when the measure is not re-listed there; a measure re-listed in
   two tables still has one value per cell.
 - 更新日 is the date of the measure's latest change in its history (YYYY-MM-DD, Japan time).
-Every text goes through ``safe_row``, so no cell starts a formula. Rows are read and written a
-chunk at a time, so memory stays flat as the register grows.
+Every text goes through ``safe_row``, so no cell starts a formula. Rows are read in one query
+from a server-side cursor and written a chunk at a time, so memory stays flat as the register
+grows.
 """
 
 import csv
 from collections.abc import Iterator
 from datetime import date
-from itertools import islice
 from typing import IO
 
-from django.db.models import Max
+from django.db.models import Case, Max, OuterRef, Subquery, Value, When
+from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from measures.models import Category, Measure, PlanPeriod, Relisting, Status
+from measures.rows import in_period
 
 from .cells import safe_row
 from .responses import csv_chunks
@@ -47,9 +49,8 @@ def relisting_column(category: Category) -> str:
 
 
 def opendata_rows(chunk_size: int = 2_000) -> tuple[list[str], Iterator[list[object]]]:
-    """Return the header and an iterator of one row per measure in plan order, read from a
-    server-side cursor; each chunk of rows adds three queries (periods, re-listings, latest
-    change)."""
+    """Return the header and an iterator of one row per measure in plan order, read in one
+    query (periods, re-listings and latest change as columns) from a server-side cursor."""
     periods = list(PlanPeriod.objects.order_by("number"))
     categories = {c.pk: c for c in Category.objects.order_by("order")}
     header = [
@@ -63,43 +64,48 @@ def opendata_rows(chunk_size: int = 2_000) -> tuple[list[str], Iterator[list[obj
 
 def _rows(periods, categories, chunk_size) -> Iterator[list[object]]:
     labels = {s.value: (str(s.label), s.mark) for s in Status}
+    tables = {c.pk: (c.code, c.name) for c in categories.values()}
+    flags = {
+        f"in_period_{p.pk}": Case(When(in_period(p), then=Value(1)), default=Value(0))
+        for p in periods
+    }
+    positions = {
+        f"relisted_{c.pk}": Subquery(
+            Relisting.objects.filter(measure_id=OuterRef("pk"), category_id=c.pk)
+            .order_by("-position")
+            .values("position")[:1]
+        )
+        for c in categories.values()
+    }
+    updated = Subquery(
+        Measure.history.filter(id=OuterRef("pk"))
+        .order_by()
+        .values("id")
+        .annotate(day=Max(TruncDate("history_date", tzinfo=timezone.get_current_timezone())))
+        .values("day")
+    )
     values = (
         Measure.objects.order_by("category__order", "position")
-        .values_list("pk", "category_id", "position", "name", "status")
+        .annotate(**flags, **positions, updated=updated)
+        .values_list("category_id", "position", "name", "status", *flags, *positions, "updated")
         .iterator(chunk_size=chunk_size)
     )
-    while chunk := list(islice(values, chunk_size)):
-        pks = [row[0] for row in chunk]
-        in_periods: dict[int, set[int]] = {}
-        for measure_pk, period_pk in Measure.periods.through.objects.filter(
-            measure_id__in=pks
-        ).values_list("measure_id", "planperiod_id"):
-            in_periods.setdefault(measure_pk, set()).add(period_pk)
-        relisted: dict[int, dict[int, int]] = {}
-        for measure_pk, category_pk, position in Relisting.objects.filter(
-            measure_id__in=pks
-        ).values_list("measure_id", "category_id", "position"):
-            relisted.setdefault(measure_pk, {})[category_pk] = position
-        updated = dict(
-            Measure.history.filter(id__in=pks)
-            .values_list("id")
-            .annotate(last=Max("history_date"))
-            .order_by()
-        )
-        for pk, category_pk, position, name, status_value in chunk:
-            category, last = categories[category_pk], updated.get(pk)
-            label, mark = labels[status_value]
-            yield [
-                category.code,
-                category.name,
-                position,
-                name,
-                label,
-                mark,
-                *(1 if p.pk in in_periods.get(pk, ()) else 0 for p in periods),
-                *(relisted.get(pk, {}).get(c, "") for c in categories),
-                timezone.localdate(last).isoformat() if last else "",
-            ]
+    first = 4 + len(flags)
+    last = first + len(positions)
+    days: dict[date, str] = {}
+    for v in values:
+        day = v[-1]
+        if day is not None and day not in days:
+            days[day] = day.isoformat()
+        yield [
+            *tables[v[0]],
+            v[1],
+            v[2],
+            *labels[v[3]],
+            *v[4:first],
+            *["" if position is None else position for position in v[first:last]],
+            days[day] if day is not None else "",
+        ]
 
 
 def opendata_chunks(*, bom: bool = False) -> Iterator[bytes]:
