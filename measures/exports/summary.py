@@ -359,7 +359,8 @@ def _write_category(wb, looks, sheet: SummarySheet, *, today: date, title: str):
     )
     name_width = display_width(NAME_HEADER)
     periods_width = display_width(PERIODS_HEADER)
-    measure_rows, relisting_rows = [], []
+    measure_runs: list[tuple[int, int]] = []
+    relisting_runs: list[tuple[int, int]] = []
     counted = dict.fromkeys(Status, 0)
     row = FIRST_DATA_ROW - 1
     for summary_row in _nonempty(sheet.rows):
@@ -407,7 +408,7 @@ def _write_category(wb, looks, sheet: SummarySheet, *, today: date, title: str):
         )
         periods_width = max(periods_width, display_width(summary_row.periods))
         _text(ws, looks, row, KEY_COLUMN - 1, summary_row.key, font="note")
-        (relisting_rows if summary_row.is_relisting else measure_rows).append(excel_row)
+        _add_to_runs(relisting_runs if summary_row.is_relisting else measure_runs, excel_row)
         row += 1
 
     last = sheet.last_data_row
@@ -438,7 +439,7 @@ def _write_category(wb, looks, sheet: SummarySheet, *, today: date, title: str):
     ]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width, None, {"hidden": col == KEY_COLUMN - 1})
-    _add_mark_validation(ws, measure_rows, relisting_rows)
+    _add_mark_validation(ws, measure_runs, relisting_runs)
     _add_key_validation(ws, last)
 
 
@@ -462,15 +463,13 @@ def _set_print_setup(ws) -> None:
     ws.repeat_rows(TITLE_ROW - 1, HEADER_ROW - 1)
 
 
-def _ranges(rows: list[int]) -> list[tuple[int, int]]:
-    """Return consecutive runs of row numbers as (first, last) pairs."""
-    runs: list[tuple[int, int]] = []
-    for row in rows:
-        if runs and runs[-1][1] == row - 1:
-            runs[-1] = (runs[-1][0], row)
-        else:
-            runs.append((row, row))
-    return runs
+def _add_to_runs(runs: list[tuple[int, int]], row: int) -> None:
+    """Add a row number to consecutive runs of rows kept as (first, last) pairs (as the rows
+    are written, so that a long table keeps a few runs, not every row number)."""
+    if runs and runs[-1][1] == row - 1:
+        runs[-1] = (runs[-1][0], row)
+    else:
+        runs.append((row, row))
 
 
 def _validate(ws, ranges: list[str], options: dict) -> None:
@@ -478,10 +477,12 @@ def _validate(ws, ranges: list[str], options: dict) -> None:
     ws.data_validation(first, {**options, "multi_range": " ".join(ranges)})
 
 
-def _add_mark_validation(ws, measure_rows: list[int], relisting_rows: list[int]) -> None:
+def _add_mark_validation(
+    ws, measure_runs: list[tuple[int, int]], relisting_runs: list[tuple[int, int]]
+) -> None:
     """Offer each mark column's own mark as a drop-down (a ◎ typed under 一部着手 would not be
     counted by that column's COUNTIF), and refuse any mark in re-listing rows."""
-    runs = _ranges(measure_rows)
+    runs = measure_runs
     for status in Status if runs else ():
         letter = xl_col_to_name(MARK_COLUMNS[status] - 1)
         _validate(
@@ -498,12 +499,12 @@ def _add_mark_validation(ws, measure_rows: list[int], relisting_rows: list[int])
                 "input_message": f"{status.mark} を選ぶか空欄にします。",
             },
         )
-    if relisting_rows:
+    if relisting_runs:
         first_col = xl_col_to_name(min(MARK_COLUMNS.values()) - 1)
         last_col = xl_col_to_name(max(MARK_COLUMNS.values()) - 1)
         _validate(
             ws,
-            [f"{first_col}{first}:{last_col}{last}" for first, last in _ranges(relisting_rows)],
+            [f"{first_col}{first}:{last_col}{last}" for first, last in relisting_runs],
             {
                 "validate": "length",
                 "criteria": "==",
