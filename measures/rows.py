@@ -16,6 +16,7 @@ from django.db.models import (
     F,
     IntegerField,
     OuterRef,
+    Q,
     QuerySet,
     Subquery,
     Value,
@@ -204,16 +205,23 @@ def in_period(period: PlanPeriod, measure: str = "pk") -> Exists:
     )
 
 
-def times_relisted(category: Category, measure: str = "pk"):
-    """How many times the measure is re-listed in ``category``'s table (0 when it is not)."""
-    count = (
-        Relisting.objects.filter(measure_id=OuterRef(measure), category_id=category.pk)
+def relistings_of(measure: str = "pk", **aggregate):
+    """Return an aggregate over the measure's re-listings (``measure`` names its pk in the
+    outer query), e.g. ``n=Count("pk", filter=Q(category_id=…))``. The re-listings are found
+    by the measure alone, through its index, however few a table's statistics promise."""
+    return Subquery(
+        Relisting.objects.filter(measure_id=OuterRef(measure))
         .order_by()
         .values("measure_id")
-        .annotate(n=Count("pk"))
-        .values("n")
+        .annotate(**aggregate)
+        .values(*aggregate)
     )
-    return Coalesce(Subquery(count, output_field=IntegerField()), 0)
+
+
+def times_relisted(category: Category, measure: str = "pk"):
+    """How many times the measure is re-listed in ``category``'s table (0 when it is not)."""
+    count = relistings_of(measure, n=Count("pk", filter=Q(category_id=category.pk)))
+    return Coalesce(count, 0, output_field=IntegerField())
 
 
 # The columns of ``RowQuery.flat``: those of the rows query (a union is ordered by the columns

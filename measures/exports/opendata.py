@@ -21,12 +21,12 @@ from collections.abc import Iterator
 from datetime import date
 from typing import IO
 
-from django.db.models import Case, Max, OuterRef, Subquery, Value, When
+from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
-from measures.models import Category, Measure, PlanPeriod, Relisting, Status
-from measures.rows import in_period
+from measures.models import Category, Measure, PlanPeriod, Status
+from measures.rows import in_period, relistings_of
 
 from .cells import safe_row
 from .responses import csv_chunks
@@ -70,11 +70,7 @@ def _rows(periods, categories, chunk_size) -> Iterator[list[object]]:
         for p in periods
     }
     positions = {
-        f"relisted_{c.pk}": Subquery(
-            Relisting.objects.filter(measure_id=OuterRef("pk"), category_id=c.pk)
-            .order_by("-position")
-            .values("position")[:1]
-        )
+        f"relisted_{c.pk}": relistings_of(position=Max("position", filter=Q(category_id=c.pk)))
         for c in categories.values()
     }
     updated = Subquery(
