@@ -26,7 +26,7 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from measures.models import Category, Measure, PlanPeriod, Status
-from measures.rows import in_period, relistings_of
+from measures.rows import in_period
 
 from .cells import safe_row
 from .responses import csv_chunks
@@ -70,7 +70,7 @@ def _rows(periods, categories, chunk_size) -> Iterator[list[object]]:
         for p in periods
     }
     positions = {
-        f"relisted_{c.pk}": relistings_of(position=Max("position", filter=Q(category_id=c.pk)))
+        f"relisted_{c.pk}": Max("relistings__position", filter=Q(relistings__category_id=c.pk))
         for c in categories.values()
     }
     updated = Subquery(
