@@ -21,7 +21,7 @@ from collections.abc import Iterator
 from datetime import date
 from typing import IO
 
-from django.db.models import Case, Max, OuterRef, Q, Subquery, Value, When
+from django.db.models import Max, OuterRef, Q, Subquery
 from django.db.models.functions import TruncDate
 from django.utils import timezone
 
@@ -65,10 +65,7 @@ def opendata_rows(chunk_size: int = 2_000) -> tuple[list[str], Iterator[list[obj
 def _rows(periods, categories, chunk_size) -> Iterator[list[object]]:
     labels = {s.value: (str(s.label), s.mark) for s in Status}
     tables = {c.pk: (c.code, c.name) for c in categories.values()}
-    flags = {
-        f"in_period_{p.pk}": Case(When(in_period(p), then=Value(1)), default=Value(0))
-        for p in periods
-    }
+    flags = {f"in_period_{p.pk}": in_period(p) for p in periods}
     positions = {
         f"relisted_{c.pk}": Max("relistings__position", filter=Q(relistings__category_id=c.pk))
         for c in categories.values()
@@ -89,16 +86,19 @@ def _rows(periods, categories, chunk_size) -> Iterator[list[object]]:
     first = 4 + len(flags)
     last = first + len(positions)
     days: dict[date, str] = {}
+    ones: dict[tuple, tuple[int, ...]] = {}  # the period flags as 1 and 0
     for v in values:
-        day = v[-1]
+        day, runs = v[-1], v[4:first]
         if day is not None and day not in days:
             days[day] = day.isoformat()
+        if runs not in ones:
+            ones[runs] = tuple(1 if flag else 0 for flag in runs)
         yield [
             *tables[v[0]],
             v[1],
             v[2],
             *labels[v[3]],
-            *v[4:first],
+            *ones[runs],
             *["" if position is None else position for position in v[first:last]],
             days[day] if day is not None else "",
         ]
