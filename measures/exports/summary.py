@@ -24,7 +24,8 @@ from django.utils import timezone
 from xlsxwriter.utility import quote_sheetname, xl_col_to_name
 
 from measures.models import Category, Plan, Relisting, Status
-from measures.rows import Row, table_rows
+from measures.periods import format_periods
+from measures.rows import FLAT_COLUMNS, RowQuery, table_rows
 from measures.totals import category_status_totals
 
 from . import styles
@@ -126,7 +127,7 @@ def summary_sheets() -> list[SummarySheet]:
         Relisting.objects.values_list("category_id").annotate(n=Count("pk")).order_by()
     )
     per_category = category_status_totals()
-    rows = _Rows(table_rows().iterator())
+    rows = _Rows(table_rows())
     return [
         SummarySheet(
             code=c.code,
@@ -140,27 +141,49 @@ def summary_sheets() -> list[SummarySheet]:
     ]
 
 
-class _Rows:
-    """Every table's rows from one iterator in plan order, handed out table by table."""
+_MEASURE, _RELISTING, _CATEGORY, _NAME, _STATUS, _IS_RELISTING, _VERSION = (
+    FLAT_COLUMNS.index(c)
+    for c in (
+        "r_measure",
+        "r_relisting",
+        "r_category",
+        "r_name",
+        "r_status",
+        "is_relisting",
+        "r_version",
+    )
+)
 
-    def __init__(self, rows: Iterator[Row]):
-        self._rows = rows
-        self._next: Row | None = next(rows, None)
+
+class _Rows:
+    """Every table's rows from one query in plan order (``RowQuery.flat``), handed out table
+    by table; each set of periods is printed once."""
+
+    def __init__(self, rows: RowQuery):
+        self._periods = rows.flat_periods()
+        self._first, self._last = len(FLAT_COLUMNS), len(FLAT_COLUMNS) + len(self._periods)
+        self._printed: dict[tuple, str] = {}
+        self._rows = rows.flat()
+        self._next: tuple | None = next(self._rows, None)
 
     def of(self, category: Category) -> Iterator[SummaryRow]:
-        while self._next is not None and self._next.category.pk == category.pk:
-            row, self._next = self._next, next(self._rows, None)
-            if row.is_relisting:
-                yield SummaryRow(
-                    name=row.name, is_relisting=True, key=relisting_key(row.relisting_pk)
+        while self._next is not None and self._next[_CATEGORY] == category.pk:
+            v, self._next = self._next, next(self._rows, None)
+            if v[_IS_RELISTING]:
+                yield SummaryRow(name=v[_NAME], is_relisting=True, key=relisting_key(v[_RELISTING]))
+                continue
+            runs = v[self._first : self._last]
+            periods = self._printed.get(runs)
+            if periods is None:
+                periods = self._printed[runs] = format_periods(
+                    p for p, flag in zip(self._periods, runs, strict=True) if flag
                 )
-            else:
-                yield SummaryRow(
-                    name=row.name,
-                    status=row.status,
-                    periods=row.periods,
-                    key=measure_key(row.measure_pk, row.version),
-                )
+            yield SummaryRow(
+                name=v[_NAME],
+                status=Status(v[_STATUS]),
+                periods=periods,
+                key=measure_key(v[_MEASURE], v[_VERSION]),
+            )
 
 
 def workbook_title() -> str:

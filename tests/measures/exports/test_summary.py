@@ -240,11 +240,11 @@ def test_summary_of_an_empty_category_still_has_totals(make_category, summary_by
 def test_summary_query_count_does_not_grow_with_rows(
     seeded, summary_bytes, make_measure, django_assert_num_queries
 ):
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         summary_bytes()
     for i in range(5):
         make_measure(f"追加{i}", category=Category.objects.get(code="e-city"))
-    with django_assert_num_queries(8):
+    with django_assert_num_queries(6):
         summary_bytes()
 
 
