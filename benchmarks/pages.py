@@ -203,8 +203,8 @@ def page_urls(sample_pk: int) -> dict[str, str]:
 DOWNLOAD_URLS = {
     "施策一覧 CSV": ("/measures/export.csv", "csv 施策一覧"),
     "施策一覧 XLSX": ("/measures/export.xlsx", "xlsx 施策一覧"),
-    # Seven cells a row as well (table, name, a column per status, periods, key), the periods
-    # joined: the 施策一覧's plain writer is the nearest plain equivalent.
+    # Seven cells a row (table, name, a column per status, periods, key), the periods joined:
+    # the 施策一覧's plain writer (the same joins, twelve values a row) is the nearest.
     "集計ブック XLSX": ("/excel/summary.xlsx", "xlsx 施策一覧"),
     "オープンデータ CSV": ("/excel/opendata.csv", "csv オープンデータ"),
 }
