@@ -52,7 +52,10 @@ def _is_json(response) -> bool:
 
 
 def _as_json_error(response):
-    replacement = errors.error_response(response.status_code)
+    reason = getattr(response, "refusal_reason", None)
+    replacement = errors.error_response(
+        response.status_code, details=[str(reason)] if reason else None
+    )
     for header in ("Allow", "Retry-After", "X-Request-ID"):
         if header in response:
             replacement[header] = response[header]
