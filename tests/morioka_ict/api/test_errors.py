@@ -21,6 +21,7 @@ pytestmark = pytest.mark.django_db
         ("/api/v1/measures/999999", 404, "not_found"),
         ("/api/v1/progress/rounds/999999/results", 404, "not_found"),
         ("/api/v1/no-such-thing", 404, "not_found"),
+        ("/api/v1/", 404, "not_found"),
         ("/api/v2/measures", 404, "not_found"),
     ],
 )
