@@ -1,8 +1,8 @@
 """Every URL pattern × every role, as a hostile user: the answer the README promises, and
 nothing changed by a refusal or by any GET.
 
-``CASES`` lists, for every pattern of the URLconf (admin included), the GET and the POST a role
-sends and what it gets back. A pattern missing from the table fails
+``all_cases()`` lists, for every pattern of the URLconf (admin included), the GET and the POST
+a role sends and what it gets back. A pattern missing from the table fails
 ``test_every_url_pattern_is_classified``: a new page must be classified here before it ships.
 
 Roles (``ROLES``): ``anonymous`` (DASHBOARD_PUBLIC_READ off), ``public`` (anonymous, public
@@ -11,11 +11,11 @@ mode on), ``reader`` (閲覧), ``leader`` (情報化推進リーダー of 市民
 a case says otherwise, so the leader's cells are what a leader gets for another division.
 
 Outcomes: ``ok`` 200, ``login`` redirect to the login page, ``admin`` redirect to admin's
-login, ``go`` another redirect, ``304``/``400``/``401``/``403``/``404``/``405`` that status,
-``csrf`` (only in the CSRF test) 403 from the CSRF check. A trailing ``*`` marks the cells that
-must write (the POST carries a valid form, so refusals are tested with a request that would
-work for someone allowed); every other cell must leave every row as it was. Each request runs
-in a savepoint that is rolled back, so cells do not depend on each other.
+login, ``go`` another redirect, ``401``/``403``/``404``/``405`` that status. A trailing ``*``
+marks the cells that must write (the POST carries a valid form, so refusals are tested with
+a request that would work for someone allowed); every other cell must leave every row as it
+was. Each request runs in a savepoint that is rolled back, so cells do not depend on each
+other.
 
 Anonymous answers (``anonymous`` and ``public``) are also read for names: no staff name, user
 name or change reason may appear in a page, a file or an API answer.
@@ -1013,8 +1013,8 @@ def api_unthrottled(settings):
 def test_every_url_pattern_is_classified():
     patterns = _route_keys(get_resolver().url_patterns)
     listed = {case.route for case in all_cases()}
-    assert patterns - listed == set(), "classify these URL patterns in CASES"
-    assert listed - patterns == set(), "these CASES name no URL pattern"
+    assert patterns - listed == set(), "classify these URL patterns in the table (all_cases)"
+    assert listed - patterns == set(), "these cases name no URL pattern"
 
 
 @pytest.mark.parametrize("role", ROLES)
