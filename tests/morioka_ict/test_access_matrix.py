@@ -651,6 +651,12 @@ _PROGRESS = [
         data=_round_version("closed"),
     ),
     Case(
+        "measures:progress:round_remind",
+        _p("round_remind", _pk("current")),
+        MANAGER_ONLY,
+        MANAGER_WRITES,
+    ),
+    Case(
         "measures:progress:round_approve_unchanged",
         _p("round_approve_unchanged", _pk("current")),
         "login 405 405 405 405 405",
