@@ -39,15 +39,6 @@ class StatusBreakdown:
         )
         return cls(counts, total)
 
-    @classmethod
-    def from_rows(cls, rows) -> "StatusBreakdown":
-        """Count rows already in memory (each with a ``status``; re-listings have none)."""
-        totals: dict[str, int] = {}
-        for row in rows:
-            if row.status is not None:
-                totals[row.status.value] = totals.get(row.status.value, 0) + 1
-        return cls.from_totals(totals)
-
     def count_of(self, status: Status) -> int:
         return next(c.count for c in self.counts if c.status == status)
 
@@ -103,6 +94,16 @@ def breakdown_of(measures) -> StatusBreakdown:
 def category_breakdown(category: Category) -> StatusBreakdown:
     """Return the breakdown of one category's whole table (re-listings never count)."""
     return breakdown_of(Measure.objects.filter(category=category))
+
+
+def category_breakdown_as_of(category: Category, day) -> StatusBreakdown:
+    """Return the breakdown of one category's table at the end of ``day``, in one aggregate
+    over the history."""
+    return StatusBreakdown.from_totals(
+        _totals_of(
+            measure_history_as_of(day).filter(category_id=category.pk).aggregate(**_counts())
+        )
+    )
 
 
 def period_breakdowns() -> list[tuple[PlanPeriod, StatusBreakdown]]:
