@@ -286,14 +286,37 @@ class RowQuery:
             self._lookups["periods"] = {p.pk: p for p in PlanPeriod.objects.all()}
         return self._lookups["periods"]
 
-    def queryset(self) -> QuerySet:
-        """Return the ordered query of row values (dicts keyed by ``_COLUMNS``)."""
-        sorts_by_periods = any(k.lstrip("-") == "periods_key" for k in self.ordering)
+    def _measure_rows(self) -> QuerySet:
         measures = (
             self.measures if self.measures is not None else Measure.objects.all()
         ).order_by()
         if self.category is not None:
             measures = measures.filter(category=self.category)
+        return measures
+
+    def _relisting_rows(self) -> QuerySet:
+        relistings = Relisting.objects.order_by()
+        if self.measures is not None:
+            relistings = relistings.filter(measure__in=self.measures.order_by().values("pk"))
+        if self.category is not None:
+            relistings = relistings.filter(category=self.category)
+        return relistings
+
+    def _category_order(self, field_name: str) -> Case:
+        """Return the order of the category in ``field_name`` as a value of the row itself, so
+        that sorting needs no join with the categories (there are a handful)."""
+        return Case(
+            *(
+                When(**{field_name: pk}, then=Value(c.order))
+                for pk, c in self._categories().items()
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+
+    def queryset(self) -> QuerySet:
+        """Return the ordered query of row values (dicts keyed by ``_COLUMNS``)."""
+        sorts_by_periods = any(k.lstrip("-") == "periods_key" for k in self.ordering)
         periods_key = (
             _periods_key(list(self._periods().values())) if sorts_by_periods else Value("")
         )
@@ -302,49 +325,60 @@ class RowQuery:
             default=Value(len(Status)),
             output_field=IntegerField(),
         )
-        query = measures.annotate(
-            r_measure=F("pk"),
-            r_relisting=Value(None, output_field=IntegerField()),
-            r_category=F("category_id"),
-            category_order=F("category__order"),
-            r_position=F("position"),
-            r_name=F("name"),
-            name_key=_name_key("search_text"),
-            r_status=F("status"),
-            status_order=status_order,
-            is_relisting=Value(False, output_field=BooleanField()),
-            r_version=F("version"),
-            r_home=F("category_id"),
-            r_home_position=F("position"),
-            periods_key=periods_key,
-        ).values(*_COLUMNS)
-        if self.with_relistings:
-            relistings = Relisting.objects.order_by()
-            if self.measures is not None:
-                relistings = relistings.filter(measure__in=self.measures.order_by().values("pk"))
-            if self.category is not None:
-                relistings = relistings.filter(category=self.category)
-            relisting_rows = relistings.annotate(
-                r_measure=F("measure_id"),
-                r_relisting=F("pk"),
+        query = (
+            self._measure_rows()
+            .annotate(
+                r_measure=F("pk"),
+                r_relisting=Value(None, output_field=IntegerField()),
                 r_category=F("category_id"),
-                category_order=F("category__order"),
+                category_order=self._category_order("category_id"),
                 r_position=F("position"),
-                r_name=F("label"),
+                r_name=F("name"),
                 name_key=_name_key("search_text"),
-                r_status=Value("", output_field=CharField()),
-                status_order=Value(len(Status), output_field=IntegerField()),
-                is_relisting=Value(True, output_field=BooleanField()),
-                r_version=Value(0, output_field=IntegerField()),
-                r_home=F("measure__category_id"),
-                r_home_position=F("measure__position"),
-                periods_key=Value(f"{RELISTING_PERIODS_KEY:02d}", output_field=CharField()),
-            ).values(*_COLUMNS)
+                r_status=F("status"),
+                status_order=status_order,
+                is_relisting=Value(False, output_field=BooleanField()),
+                r_version=F("version"),
+                r_home=F("category_id"),
+                r_home_position=F("position"),
+                periods_key=periods_key,
+            )
+            .values(*_COLUMNS)
+        )
+        if self.with_relistings:
+            relisting_rows = (
+                self._relisting_rows()
+                .annotate(
+                    r_measure=F("measure_id"),
+                    r_relisting=F("pk"),
+                    r_category=F("category_id"),
+                    category_order=self._category_order("category_id"),
+                    r_position=F("position"),
+                    r_name=F("label"),
+                    name_key=_name_key("search_text"),
+                    r_status=Value("", output_field=CharField()),
+                    status_order=Value(len(Status), output_field=IntegerField()),
+                    is_relisting=Value(True, output_field=BooleanField()),
+                    r_version=Value(0, output_field=IntegerField()),
+                    r_home=F("measure__category_id"),
+                    r_home_position=F("measure__position"),
+                    periods_key=Value(f"{RELISTING_PERIODS_KEY:02d}", output_field=CharField()),
+                )
+                .values(*_COLUMNS)
+            )
             query = query.union(relisting_rows, all=True)
         return query.order_by(*self.ordering)
 
     def count(self) -> int:
-        return self.queryset().count()
+        """Return the number of rows, counted without building them (one query)."""
+        if not self.with_relistings:
+            return self._measure_rows().count()
+        return (
+            self._measure_rows()
+            .values("pk")
+            .union(self._relisting_rows().values("pk"), all=True)
+            .count()
+        )
 
     def __len__(self) -> int:
         return self.count()
