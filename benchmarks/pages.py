@@ -266,7 +266,9 @@ def raw_xlsx() -> None:
 RAW = {"csv": raw_csv, "xlsx": raw_xlsx}
 
 
-def measure_size(client: Client, size: int, repeat: int, results: Results, memory: bool) -> None:
+def measure_size(
+    client: Client, size: int, repeat: int, results: Results, memory: bool, downloads: bool
+) -> None:
     sample_pk = Measure.objects.order_by("-pk").values_list("pk", flat=True).first()
     for name, url in page_urls(sample_pk).items():
         figure = Figure(
@@ -275,6 +277,8 @@ def measure_size(client: Client, size: int, repeat: int, results: Results, memor
         )
         results.pages.setdefault(name, {})[size] = figure
         print(f"  {name:<28} {figure.seconds * 1000:9.1f} ms {figure.queries:4d} queries")
+    if not downloads:
+        return
     for name, (url, _kind) in DOWNLOAD_URLS.items():
         figure = Figure(
             seconds=_median_time(lambda url=url: _request(client, url), repeat),
@@ -368,6 +372,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="10000,96000", help="register sizes, comma-separated")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per figure (median)")
     parser.add_argument("--no-memory", action="store_true", help="skip peak-memory runs")
+    parser.add_argument("--pages-only", action="store_true", help="skip the downloads")
     args = parser.parse_args()
     sizes = sorted({75, *(int(s) for s in args.sizes.split(","))})
 
@@ -394,6 +399,7 @@ def main() -> None:
                 args.repeat if size < 50_000 else max(1, args.repeat // 2),
                 results,
                 memory=not args.no_memory,
+                downloads=not args.pages_only,
             )
         ok = report(results)
         print("\nEvery bar holds." if ok else "\nSome bars do not hold (✗).")
