@@ -3,11 +3,14 @@ loop over the columns in each row costs more than the rest of the page."""
 
 from django import template
 from django.utils.html import format_html, format_html_join
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext as _
 
 from ..models import Status
 
 register = template.Library()
+
+_EMPTY_MARK_CELL = mark_safe('<td class="mark-cell"></td>')
 
 
 @register.simple_tag
@@ -27,7 +30,7 @@ def status_mark_cells(status: Status | None):
                     s.label,
                 )
                 if s == status
-                else format_html('<td class="mark-cell"></td>'),
+                else _EMPTY_MARK_CELL,
             )
             for s in Status
         ),
