@@ -4,7 +4,7 @@ people read it, and the register "as it stood" at the end of a past day."""
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -79,14 +79,17 @@ def latest_records(history, moment: datetime):
     """Return the last history record of each row at ``moment``, deletions dropped.
 
     Like simple-history's ``as_of``, but ties on history_date (possible when a caller sets
-    ``_history_date``) go to the later record, so that no row is ever counted twice.
+    ``_history_date``, and usual for rows loaded together) go to the later record, so that no
+    row is ever counted twice. Each row's last record is one step down the history's index on
+    (row, history_date, history_id) (see ``models.IndexedHistory``).
     """
     records = history.filter(history_date__lte=moment)
-    later = records.filter(id=OuterRef("id")).filter(
-        Q(history_date__gt=OuterRef("history_date"))
-        | Q(history_date=OuterRef("history_date"), history_id__gt=OuterRef("history_id"))
+    last = (
+        records.filter(id=OuterRef("id"))
+        .order_by("-history_date", "-history_id")
+        .values("history_id")[:1]
     )
-    return records.filter(~Exists(later)).exclude(history_type="-").order_by()
+    return records.filter(history_id=Subquery(last)).exclude(history_type="-").order_by()
 
 
 def measure_history_as_of(day: date):
