@@ -156,9 +156,9 @@ class HistoryAuthorship(models.Model):
 
 
 class IndexedHistory(HistoricalRecords):
-    """History with an index on (row, history_date, history_id): finding each row's latest
-    record at a moment ("as it stood on") is then an index lookup per row, so tables as of a
-    date stay quick as the history grows."""
+    """History with an index on (row, history_date, history_id): a row's latest record at a
+    moment ("as it stood on") is one step down that index, and checking that no later record
+    exists is an index probe, so tables as of a date stay quick as the history grows."""
 
     def get_meta_options(self, model):
         options = super().get_meta_options(model)
