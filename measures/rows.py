@@ -42,50 +42,108 @@ class SummaryRow:
     original_category: Category | None = None
 
 
-def category_summary_rows_as_of(category: Category, day: date) -> list[SummaryRow]:
-    measures = list(
-        measure_history_as_of(day).filter(category_id=category.pk).prefetch_related(HISTORY_PERIODS)
-    )
-    relistings = list(
-        latest_records(Relisting.history.all(), end_of_day(day)).filter(category_id=category.pk)
-    )
-    periods_by_pk = {p.pk: p for p in PlanPeriod.objects.all()}
-    categories = {c.pk: c for c in Category.objects.all()}
-    existing = set(
-        Measure.objects.filter(
-            pk__in=[m.id for m in measures] + [r.measure_id for r in relistings]
-        ).values_list("pk", flat=True)
-    )
-    originals = {
-        m.id: m
-        for m in measure_history_as_of(day).filter(id__in=[r.measure_id for r in relistings])
-    }
-    rows = [
-        SummaryRow(
-            position=m.position,
-            label=m.name,
-            status=Status(m.status),
-            periods=format_periods(
-                periods_by_pk[p.planperiod_id] for p in getattr(m, HISTORY_PERIODS).all()
-            ),
-            measure_pk=m.id if m.id in existing else None,
+class AsOfRows:
+    """The rows of a category's table as it stood at the end of ``day``, rebuilt from the
+    history by the database, which orders them by position and pages them; a page fetches
+    only its own rows' periods and links (a fixed number of queries).
+
+    Quacks like a QuerySet for the Paginator (``count``, slicing). ``measure_count`` is the
+    number of measures in the table then, when the caller has already counted them (the
+    table's breakdown does), which saves counting the history twice.
+    """
+
+    def __init__(self, category: Category, day: date, *, measure_count: int | None = None):
+        self.category = category
+        self.moment = end_of_day(day)
+        self.measures = measure_history_as_of(day).filter(category_id=category.pk)
+        self.relistings = latest_records(Relisting.history.all(), self.moment).filter(
+            category_id=category.pk
         )
-        for m in measures
-    ]
-    for r in relistings:
-        original = originals.get(r.measure_id)
-        rows.append(
-            SummaryRow(
-                position=r.position,
-                label=r.label,
-                status=None,
-                periods="",
-                measure_pk=r.measure_id if r.measure_id in existing else None,
-                is_relisting=True,
-                original_category=categories.get(original.category_id) if original else None,
+        self.measure_count = measure_count
+
+    def count(self) -> int:
+        measures = self.measures.count() if self.measure_count is None else self.measure_count
+        return measures + self.relistings.count()
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def _values(self):
+        columns = ("r_measure", "position", "r_label", "r_status", "is_relisting", "history_id")
+        measures = self.measures.annotate(
+            r_measure=F("id"),
+            r_label=F("name"),
+            r_status=F("status"),
+            is_relisting=Value(False, output_field=BooleanField()),
+        ).values(*columns)
+        relistings = self.relistings.annotate(
+            r_measure=F("measure_id"),
+            r_label=F("label"),
+            r_status=Value("", output_field=CharField()),
+            is_relisting=Value(True, output_field=BooleanField()),
+        ).values(*columns)
+        return measures.union(relistings, all=True).order_by(
+            "position", "is_relisting", "history_id"
+        )
+
+    def __getitem__(self, key):
+        if not isinstance(key, slice):
+            return self[key : key + 1][0]
+        return self._build(list(self._values()[key]))
+
+    def _build(self, values) -> list[SummaryRow]:
+        measure_records = [v["history_id"] for v in values if not v["is_relisting"]]
+        periods_by_pk = {p.pk: p for p in PlanPeriod.objects.all()}
+        categories = {c.pk: c for c in Category.objects.all()}
+        in_periods: dict[int, list[PlanPeriod]] = {}
+        history_periods = getattr(Measure.history.model, HISTORY_PERIODS).rel.related_model
+        for history_id, period_pk in history_periods.objects.filter(
+            history_id__in=measure_records
+        ).values_list("history_id", "planperiod_id"):
+            in_periods.setdefault(history_id, []).append(periods_by_pk[period_pk])
+        existing = set(
+            Measure.objects.filter(pk__in={v["r_measure"] for v in values})
+            .order_by()
+            .values_list("pk", flat=True)
+        )
+        # Each re-listed measure's own table then: its latest record up to the moment (a few
+        # records per measure, read newest first), none if that record is its deletion.
+        original_category: dict[int, int | None] = {}
+        for measure_pk, category_pk, kind in (
+            Measure.history.filter(
+                id__in=[v["r_measure"] for v in values if v["is_relisting"]],
+                history_date__lte=self.moment,
             )
-        )
-    return sorted(rows, key=lambda row: row.position)
+            .order_by("id", "-history_date", "-history_id")
+            .values_list("id", "category_id", "history_type")
+        ):
+            original_category.setdefault(measure_pk, None if kind == "-" else category_pk)
+        rows = []
+        for v in values:
+            measure_pk = v["r_measure"] if v["r_measure"] in existing else None
+            if v["is_relisting"]:
+                rows.append(
+                    SummaryRow(
+                        position=v["position"],
+                        label=v["r_label"],
+                        status=None,
+                        periods="",
+                        measure_pk=measure_pk,
+                        is_relisting=True,
+                        original_category=categories.get(original_category.get(v["r_measure"])),
+                    )
+                )
+            else:
+                rows.append(
+                    SummaryRow(
+                        position=v["position"],
+                        label=v["r_label"],
+                        status=Status(v["r_status"]),
+                        periods=format_periods(in_periods.get(v["history_id"], [])),
+                        measure_pk=measure_pk,
+                    )
+                )
+        return rows
 
 
 # --- the one row model, built by the database ------------------------------------------------
@@ -252,17 +310,40 @@ class RowQuery:
             self._lookups["periods"] = {p.pk: p for p in PlanPeriod.objects.all()}
         return self._lookups["periods"]
 
+    def _measure_rows(self) -> QuerySet:
+        measures = (
+            self.measures if self.measures is not None else Measure.objects.all()
+        ).order_by()
+        if self.category is not None:
+            measures = measures.filter(category=self.category)
+        return measures
+
+    def _relisting_rows(self) -> QuerySet:
+        relistings = Relisting.objects.order_by()
+        if self.measures is not None:
+            relistings = relistings.filter(measure__in=self.measures.order_by().values("pk"))
+        if self.category is not None:
+            relistings = relistings.filter(category=self.category)
+        return relistings
+
+    def _category_order(self, field_name: str) -> Case:
+        """Return the order of the category in ``field_name`` as a value of the row itself, so
+        that sorting needs no join with the categories (there are a handful)."""
+        return Case(
+            *(
+                When(**{field_name: pk}, then=Value(c.order))
+                for pk, c in self._categories().items()
+            ),
+            default=Value(0),
+            output_field=IntegerField(),
+        )
+
     def queryset(self, *, flat: bool = False) -> QuerySet:
         """Return the ordered query of row values (dicts keyed by ``_COLUMNS``; with ``flat``,
         tuples as ``flat`` yields them)."""
         extra, relisting_extra = self._flat_extra() if flat else ({}, {})
         columns = (*_COLUMNS, *extra)
         sorts_by_periods = any(k.lstrip("-") == "periods_key" for k in self.ordering)
-        measures = (
-            self.measures if self.measures is not None else Measure.objects.all()
-        ).order_by()
-        if self.category is not None:
-            measures = measures.filter(category=self.category)
         periods_key = (
             _periods_key(list(self._periods().values())) if sorts_by_periods else Value("")
         )
@@ -271,11 +352,11 @@ class RowQuery:
             default=Value(len(Status)),
             output_field=IntegerField(),
         )
-        query = measures.annotate(
+        query = self._measure_rows().annotate(
             r_measure=F("pk"),
             r_relisting=Value(None, output_field=IntegerField()),
             r_category=F("category_id"),
-            category_order=F("category__order"),
+            category_order=self._category_order("category_id"),
             r_position=F("position"),
             r_name=F("name"),
             name_key=_name_key("search_text"),
@@ -290,16 +371,11 @@ class RowQuery:
         )
         query = query.values_list(*columns) if flat else query.values(*columns)
         if self.with_relistings:
-            relistings = Relisting.objects.order_by()
-            if self.measures is not None:
-                relistings = relistings.filter(measure__in=self.measures.order_by().values("pk"))
-            if self.category is not None:
-                relistings = relistings.filter(category=self.category)
-            relisting_rows = relistings.annotate(
+            relisting_rows = self._relisting_rows().annotate(
                 r_measure=F("measure_id"),
                 r_relisting=F("pk"),
                 r_category=F("category_id"),
-                category_order=F("category__order"),
+                category_order=self._category_order("category_id"),
                 r_position=F("position"),
                 r_name=F("label"),
                 name_key=_name_key("search_text"),
@@ -341,7 +417,15 @@ class RowQuery:
         return sorted(self._categories().values(), key=lambda c: c.order)
 
     def count(self) -> int:
-        return self.queryset().count()
+        """Return the number of rows, counted without building them (one query)."""
+        if not self.with_relistings:
+            return self._measure_rows().count()
+        return (
+            self._measure_rows()
+            .values("pk")
+            .union(self._relisting_rows().values("pk"), all=True)
+            .count()
+        )
 
     def __len__(self) -> int:
         return self.count()

@@ -6,12 +6,13 @@ from datetime import date
 from django.core.paginator import Paginator
 
 from .models import Category, PlanPeriod, Status
-from .rows import RowQuery, category_summary_rows_as_of, table_rows
+from .rows import AsOfRows, RowQuery, table_rows
 from .totals import (
     CategoryBreakdown,
     Overview,
     StatusBreakdown,
     category_breakdown,
+    category_breakdown_as_of,
     category_status_totals,
     category_status_totals_as_of,
     period_breakdowns,
@@ -45,15 +46,15 @@ def category_summary(category: Category, *, as_of: date | None = None, page=1):
     """Return (a page of rows, breakdown) of a category's table as the plan prints it, now or
     as of a date; the totals count the whole category (re-listings never count).
 
-    Now: the database pages the rows and counts the totals (a fixed number of queries).
-    As of a date: the rows are rebuilt from the history, then paged alike.
+    The database pages the rows and counts the totals, now or from the history as of a date
+    (a fixed number of queries either way).
     """
     if as_of is None:
         rows = table_rows(category)
         breakdown = category_breakdown(category)
     else:
-        rows = category_summary_rows_as_of(category, as_of)
-        breakdown = StatusBreakdown.from_rows(rows)
+        breakdown = category_breakdown_as_of(category, as_of)
+        rows = AsOfRows(category, as_of, measure_count=breakdown.total)
     return Paginator(rows, CATEGORY_PAGE_ROWS).get_page(page), breakdown
 
 

@@ -39,15 +39,6 @@ class StatusBreakdown:
         )
         return cls(counts, total)
 
-    @classmethod
-    def from_rows(cls, rows) -> "StatusBreakdown":
-        """Count rows already in memory (each with a ``status``; re-listings have none)."""
-        totals: dict[str, int] = {}
-        for row in rows:
-            if row.status is not None:
-                totals[row.status.value] = totals.get(row.status.value, 0) + 1
-        return cls.from_totals(totals)
-
     def count_of(self, status: Status) -> int:
         return next(c.count for c in self.counts if c.status == status)
 
@@ -105,11 +96,31 @@ def category_breakdown(category: Category) -> StatusBreakdown:
     return breakdown_of(Measure.objects.filter(category=category))
 
 
+def category_breakdown_as_of(category: Category, day) -> StatusBreakdown:
+    """Return the breakdown of one category's table at the end of ``day``, in one aggregate
+    over the history."""
+    return StatusBreakdown.from_totals(
+        _totals_of(
+            measure_history_as_of(day).filter(category_id=category.pk).aggregate(**_counts())
+        )
+    )
+
+
 def period_breakdowns() -> list[tuple[PlanPeriod, StatusBreakdown]]:
-    """Return each plan period with the breakdown of its measures' current status, in one
-    query."""
-    periods = PlanPeriod.objects.order_by("number").annotate(**_counts("measures__"))
-    return [(p, StatusBreakdown.from_totals(_totals_of(p))) for p in periods]
+    """Return each plan period with the breakdown of its measures' current status, in two
+    queries (the periods, and one count per period and status over the measures' periods)."""
+    counts = (
+        Measure.periods.through.objects.order_by()
+        .values("planperiod_id", "measure__status")
+        .annotate(n=Count("*"))
+    )
+    by_period: dict[int, dict[str, int]] = {}
+    for row in counts:
+        by_period.setdefault(row["planperiod_id"], {})[row["measure__status"]] = row["n"]
+    return [
+        (p, StatusBreakdown.from_totals(by_period.get(p.pk, {})))
+        for p in PlanPeriod.objects.order_by("number")
+    ]
 
 
 def category_status_totals_as_of(day) -> list[tuple[Category, dict[str, int]]]:

@@ -67,10 +67,8 @@ class RefuseNulInQueryMiddleware:
 
     def __call__(self, request):
         if any("\x00" in key or "\x00" in "".join(values) for key, values in request.GET.lists()):
-            return render(
-                request,
-                "400.html",
-                {"reason": _("アドレス（URL）に使えない文字（NUL 文字）が含まれています。")},
-                status=400,
-            )
+            reason = _("アドレス（URL）に使えない文字（NUL 文字）が含まれています。")
+            response = render(request, "400.html", {"reason": reason}, status=400)
+            response.refusal_reason = reason  # the API answers JSON with it (ApiMiddleware)
+            return response
         return self.get_response(request)

@@ -1,10 +1,28 @@
 """Shared builders for the test suite."""
 
+from collections.abc import Callable
+
 import pytest
 from django.utils import translation
 
 from measures.models import Category, Measure, Plan, PlanPeriod, Relisting, Status
 from measures.services import register_seed
+from tests.seed_snapshot import SeedSnapshot
+
+_snapshots: dict[str, SeedSnapshot] = {}
+
+
+def load_seed_once(name: str, loader: Callable[[], bool], is_empty: Callable[[], bool]) -> bool:
+    """Run the seed ``loader`` in the first test of this process and copy its rows into the
+    later ones (see ``tests/seed_snapshot.py``); False, as the loader says, when the tables
+    already hold data."""
+    if name not in _snapshots:
+        _snapshots[name], loaded = SeedSnapshot.take(loader)
+        return loaded
+    if not is_empty():
+        return False
+    _snapshots[name].replay()
+    return True
 
 
 @pytest.fixture(autouse=True)
@@ -24,7 +42,7 @@ def _default_language():
 @pytest.fixture
 def seeded(db):
     """The plan's own seed data, loaded as `make run` loads it."""
-    assert register_seed()
+    assert load_seed_once("plan", register_seed, lambda: not Measure.objects.exists())
 
 
 @pytest.fixture

@@ -82,8 +82,7 @@ class ProgressReportAdmin(_ReadOnlyHistoryAdmin):
         scope = permissions.progress_read_scope(request.user)
         return super().get_queryset(request).filter(scope.reports)
 
-    def history_view(self, request, object_id, extra_context=None):
-        # simple-history falls back to the history of rows outside get_queryset; refuse them.
+    def _refuse_outside_scope(self, request, object_id) -> None:
         key = self.model._meta.pk
         try:
             pk = key.to_python(unquote(object_id))
@@ -92,7 +91,16 @@ class ProgressReportAdmin(_ReadOnlyHistoryAdmin):
             raise Http404 from error
         if not self.get_queryset(request).filter(pk=pk).exists():
             raise PermissionDenied
+
+    def history_view(self, request, object_id, extra_context=None):
+        # simple-history falls back to the history of rows outside get_queryset; refuse them.
+        self._refuse_outside_scope(request, object_id)
         return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # The version page shows every field of that version (drafts, comments, who wrote it).
+        self._refuse_outside_scope(request, object_id)
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     @admin.display(description=_("担当課"), ordering="measure__responsible_division")
     def division(self, obj: ProgressReport):

@@ -65,15 +65,23 @@ def _body(progress_round: ProgressRound, reminder, today: datetime.date) -> str:
 
 
 def send_progress_reminders(
-    *, dry_run: bool = False, today: datetime.date | None = None
+    *,
+    dry_run: bool = False,
+    today: datetime.date | None = None,
+    progress_round: ProgressRound | None = None,
 ) -> ReminderRun:
     """E-mail each division with outstanding reports in the open round (one message to its
     current leaders' accounts and its reporters) and record the time on the round.
 
-    With ``dry_run`` nothing is sent or recorded; the result says whom it would remind.
+    ``progress_round`` (the round page's button) is reminded only while it is open; without
+    it, the open round is. With ``dry_run`` nothing is sent or recorded; the result says whom
+    it would remind.
     """
     today = today or timezone.localdate()
-    progress_round = ProgressRound.objects.open().first()
+    opened = ProgressRound.objects.open()
+    if progress_round is not None:
+        opened = opened.filter(pk=progress_round.pk)
+    progress_round = opened.first()
     if progress_round is None:
         return ReminderRun(None, [], 0, dry_run)
     reminders, unassigned = selectors.reminders(progress_round)

@@ -24,6 +24,7 @@ urlpatterns = [
         {"action": "confirm"},
         name="round_confirm",
     ),
+    path("rounds/<int:pk>/remind/", views.round_remind, name="round_remind"),
     path(
         "rounds/<int:pk>/approve-unchanged/",
         views.round_approve_unchanged,

@@ -33,6 +33,7 @@ from .forms import (
     VersionForm,
 )
 from .models import ProgressReport, ProgressRound, ReportState, RoundState
+from .reminders import send_progress_reminders
 from .survey.selectors import survey_dashboard
 
 
@@ -422,6 +423,32 @@ def round_approve_unchanged(request, pk: int):
             request, _("前回と同じ回答の報告 %(count)d 件を承認しました。") % {"count": count}
         )
     return redirect(_round_url(progress_round))
+
+
+@_manager_only
+def round_remind(request, pk: int):
+    """GET: whom the reminder would reach (nothing sent); POST: send it and note the time."""
+    progress_round = get_object_or_404(ProgressRound, pk=pk)
+    if request.method == "POST":
+        run = send_progress_reminders(progress_round=progress_round)
+        if run.progress_round is None:
+            messages.error(request, _("督促できるのは受付中の調査だけです。"))
+        else:
+            reached = sum(1 for item in run.sent if item.recipients)
+            messages.success(
+                request,
+                _("督促メールを %(reached)d 課等に送りました（宛先のない課等: %(unreached)d）。")
+                % {"reached": reached, "unreached": len(run.sent) - reached},
+            )
+        return redirect(_round_url(progress_round))
+    return render(
+        request,
+        "measures/progress/round_remind.html",
+        {
+            "progress_round": progress_round,
+            "run": send_progress_reminders(progress_round=progress_round, dry_run=True),
+        },
+    )
 
 
 @_manager_only

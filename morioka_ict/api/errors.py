@@ -66,13 +66,41 @@ def error_response(status: int, **kwargs) -> JsonResponse:
     return response
 
 
+def _reason(error: dict) -> str:
+    """Say in Japanese what was wrong with one value; pydantic's own ``msg`` is English."""
+    kind, ctx = error.get("type", ""), error.get("ctx") or {}
+    reasons = {
+        "missing": _("指定が必要です"),
+        "int_parsing": _("整数で指定してください"),
+        "int_type": _("整数で指定してください"),
+        "int_from_float": _("整数で指定してください"),
+        "bool_parsing": _("true か false で指定してください"),
+        "date_parsing": _("YYYY-MM-DD 形式の日付で指定してください"),
+        "date_from_datetime_parsing": _("YYYY-MM-DD 形式の日付で指定してください"),
+        "date_from_datetime_inexact": _("YYYY-MM-DD 形式の日付で指定してください"),
+        "date_type": _("YYYY-MM-DD 形式の日付で指定してください"),
+        "greater_than_equal": _("%(ge)s 以上で指定してください"),
+        "greater_than": _("%(gt)s より大きい値で指定してください"),
+        "less_than_equal": _("%(le)s 以下で指定してください"),
+        "less_than": _("%(lt)s より小さい値で指定してください"),
+        "string_too_long": _("%(max_length)s 文字以内で指定してください"),
+        "string_too_short": _("%(min_length)s 文字以上で指定してください"),
+        "enum": _("次のいずれかで指定してください: %(expected)s"),
+        "literal_error": _("次のいずれかで指定してください: %(expected)s"),
+    }
+    try:
+        return reasons[kind] % ctx
+    except (KeyError, TypeError, ValueError):
+        return _("値が正しくありません")
+
+
 def _validation_details(errors) -> list[str]:
     details = []
     for error in errors:
         where = ".".join(str(part) for part in error.get("loc", [])[1:]) or "-"
         details.append(
             _("%(field)s: 値が正しくありません（%(reason)s）")
-            % {"field": where, "reason": error.get("msg", "")}
+            % {"field": where, "reason": _reason(error)}
         )
     return details
 

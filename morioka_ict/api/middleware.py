@@ -1,5 +1,6 @@
 """What every answer under /api/ gets, whichever layer produced it."""
 
+from django.http import Http404
 from django.utils.cache import get_conditional_response, patch_vary_headers
 from django.utils.http import http_date
 
@@ -41,6 +42,8 @@ class ApiMiddleware:
         return response
 
     def process_exception(self, request, exception):
+        if request.path_info.startswith(_PREFIX) and isinstance(exception, Http404):
+            return errors.error_response(404)  # Ninja's root view (/api/v1/) raises it
         if request.path_info.startswith(_PREFIX):
             errors.logger.exception("API error on %s", request.path, exc_info=exception)
             return errors.error_response(500)
@@ -52,7 +55,10 @@ def _is_json(response) -> bool:
 
 
 def _as_json_error(response):
-    replacement = errors.error_response(response.status_code)
+    reason = getattr(response, "refusal_reason", None)
+    replacement = errors.error_response(
+        response.status_code, details=[str(reason)] if reason else None
+    )
     for header in ("Allow", "Retry-After", "X-Request-ID"):
         if header in response:
             replacement[header] = response[header]

@@ -21,6 +21,13 @@ COLUMN_EM = """([table, header]) => {
   const cell = table_.querySelector('tbody tr').children[index];
   return cell.getBoundingClientRect().width / parseFloat(getComputedStyle(cell).fontSize);
 }"""
+LINES_OF_HEADERS = """() => [...document.querySelectorAll('thead th')].map(th => {
+  const range = document.createRange();
+  range.selectNodeContents(th);
+  const tops = new Set([...range.getClientRects()].map(r => Math.round(r.top)));
+  return [th.textContent.trim(), tops.size];
+})"""
+
 LINES_OF_LINK = """(text) => {
   const link = [...document.querySelectorAll('a')].find(a => a.textContent.trim() === text);
   return link.getClientRects().length;
@@ -95,8 +102,11 @@ def test_periods_page_prints_period_names_on_one_line(
     page = context.new_page()
     page.goto(live_server.url + reverse("measures:periods"))
     lines = {name: page.evaluate(LINES_OF_LINK, name) for name in ["第一次", "第四次"]}
+    headers = dict(page.evaluate(LINES_OF_HEADERS))
     context.close()
     assert lines == {"第一次": 1, "第四次": 1}
+    wrapped = {text: n for text, n in headers.items() if n != 1}
+    assert not wrapped, f"column headers broken over lines: {wrapped}"
 
 
 @pytest.mark.parametrize("width", WIDTHS)

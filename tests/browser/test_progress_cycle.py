@@ -78,7 +78,7 @@ def _context(chromium, live_server, user):
     return context, page, errors
 
 
-def test_a_round_from_report_to_confirmation(chromium, live_server, cycle):
+def test_a_round_from_report_to_confirmation(chromium, live_server, cycle, tmp_path):
     measure, leader, policy, progress_round = cycle
     assert measure.status == Status.PARTIAL
     problems = {}
@@ -150,6 +150,12 @@ def test_a_round_from_report_to_confirmation(chromium, live_server, cycle):
     assert (
         "「IT講習の推進」の報告を承認しました。" in as_policy.locator("[role=status]").inner_text()
     )
+    as_policy.get_by_role("link", name="督促メールを送る…").click()
+    scan(as_policy, "督促の確認")
+    assert "この調査ではまだ督促していません。" in as_policy.locator("main").inner_text()
+    as_policy.screenshot(path=str(tmp_path / "remind.png"), full_page=True)
+    as_policy.get_by_role("link", name="やめる").click()
+    as_policy.wait_for_url("**/progress/rounds/*/")
     as_policy.get_by_role("link", name="締め切る…").click()
     scan(as_policy, "締切の確認")
     as_policy.get_by_role("button", name="締め切る").click()

@@ -5,8 +5,9 @@ import datetime
 import pytest
 from django.utils import timezone
 
-from governance.models import Department, Division, ProjectTeam, PromotionLeader
+from governance.models import Department, Division, GovernanceBody, ProjectTeam, PromotionLeader
 from governance.services import register_governance_seed
+from tests.conftest import load_seed_once
 
 
 def days_ago(days: int) -> datetime.date:
@@ -16,7 +17,11 @@ def days_ago(days: int) -> datetime.date:
 @pytest.fixture
 def governance_seeded(db):
     """The plan's chapter 5, loaded as `seed_plan` loads it."""
-    assert register_governance_seed()
+    assert load_seed_once(
+        "governance",
+        register_governance_seed,
+        lambda: not (GovernanceBody.objects.exists() or Department.objects.exists()),
+    )
 
 
 @pytest.fixture

@@ -2,6 +2,7 @@
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from measures import selectors
 from measures.models import Category, Measure, Status
@@ -29,6 +30,32 @@ def test_category_table_pages_beyond_a_printed_sheet_with_whole_totals(
         assert breakdown.total == Measure.objects.filter(category=first).count() == 11
         for status in Status:
             assert breakdown.count_of(status) == first.measures.filter(status=status).count()
+
+
+def test_category_table_as_of_a_date_pages_as_today(
+    reader_client, make_category, make_measure, make_relisting, periods, monkeypatch
+):
+    first, second = make_category("e-one", order=1), make_category("e-two", order=2)
+    monkeypatch.setattr(selectors, "CATEGORY_PAGE_ROWS", 5)
+    _add_measures(first, 6, periods)
+    make_relisting(make_measure("再掲される施策", category=second), first, position=7)
+    _add_measures(first, 5, periods)
+    url = reverse("measures:category", args=[first.code])
+    today = timezone.localdate().isoformat()
+    for page in ("1", "2", "3"):
+        now = reader_client.get(url, {"page": page}).context
+        then = reader_client.get(url, {"page": page, "as_of": today}).context
+        assert [(r.position, r.label, r.status, r.is_relisting) for r in then["rows"]] == [
+            (r.position, r.label, r.status, r.is_relisting) for r in now["rows"]
+        ]
+        assert then["rows"].paginator.num_pages == now["rows"].paginator.num_pages == 3
+        assert then["breakdown"] == now["breakdown"]
+    relisting = next(
+        r
+        for r in reader_client.get(url, {"page": "2", "as_of": today}).context["rows"]
+        if r.is_relisting
+    )
+    assert relisting.original_category == second
 
 
 def test_category_table_fitting_a_sheet_is_one_page(reader_client, seeded):

@@ -69,6 +69,25 @@ def test_a_leader_in_admin_sees_only_approved_and_own_division_reports(
     assert client.get(reverse("admin:measures_progressround_changelist")).status_code == 403
 
 
+def test_a_version_page_outside_the_read_scope_is_refused(client, make_round, register, people):
+    """The version page (「履歴」 → a date) shows every field of that version: another
+    division's leader and 閲覧 must not read a report they may not read on the pages."""
+    progress_round = make_round(RoundState.OPEN)
+    other = report_of(progress_round, register.other)
+    submit(other, people.other_leader)
+    version = other.history.latest().history_id
+    url = reverse("admin:measures_progressreport_simple_history", args=[other.pk, version])
+    for user in (people.leader, people.reader):
+        user.is_staff = True
+        user.save()
+        client.force_login(user)
+        response = client.get(url)
+        assert response.status_code == 403, user
+        assert "窓口で電子申請を始めた" not in response.content.decode()
+    client.force_login(people.policy)
+    assert client.get(url).status_code == 200
+
+
 def test_adding_a_reporter_to_a_division_enters_its_history(divisions, make_user):
     division = divisions[0]
     user = make_user("new_reporter")

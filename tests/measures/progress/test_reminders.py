@@ -86,3 +86,79 @@ def test_the_dashboard_shows_when_reminders_last_went_out(client, make_round, pe
     page = client.get(url).content.decode()
     assert "まだ送っていません" not in page
     assert timezone.localtime(progress_round.reminded_at).strftime("%Y-%m-%d %H:%M") in page
+
+
+# --- the round page's button: 情報企画課 reminds without a command line -----------------------
+
+
+def _remind_url(progress_round) -> str:
+    return reverse("measures:progress:round_remind", args=[progress_round.pk])
+
+
+def test_the_round_page_offers_reminders_while_open(client, make_round, people):
+    progress_round = make_round(RoundState.OPEN)
+    client.force_login(people.policy)
+    page = client.get(reverse("measures:progress:round", args=[progress_round.pk]))
+    assert _remind_url(progress_round) in page.content.decode()
+    assert "manage.py remind_progress_reports" not in page.content.decode()
+
+
+def test_the_reminder_page_shows_whom_it_would_reach_and_sends_nothing(
+    client, make_round, register, people
+):
+    progress_round = make_round(RoundState.OPEN)
+    client.force_login(people.policy)
+
+    page = client.get(_remind_url(progress_round)).content.decode()
+
+    assert "（テスト）市民部 市民課" in page and "（テスト）市民部 税務課" in page
+    assert "leader &lt;leader@example.jp&gt;" in page
+    assert "担当課未設定の施策の未提出報告が 1 件あります" in page
+    assert "督促メールを送る</button>" in page
+    assert mail.outbox == []
+    progress_round.refresh_from_db()
+    assert progress_round.reminded_at is None
+
+
+def test_sending_from_the_page_mails_and_records_the_time(client, make_round, register, people):
+    progress_round = make_round(RoundState.OPEN)
+    client.force_login(people.policy)
+
+    response = client.post(_remind_url(progress_round), follow=True)
+
+    assert len(mail.outbox) == 2  # 市民課 and 税務課
+    assert "督促メールを 2 課等に送りました（宛先のない課等: 0）" in response.content.decode()
+    progress_round.refresh_from_db()
+    assert progress_round.reminded_at is not None
+
+
+def test_a_round_not_open_is_not_reminded(client, make_round, people):
+    progress_round = make_round(RoundState.CLOSED)
+    client.force_login(people.policy)
+    assert (
+        "督促できるのは受付中の調査だけです"
+        in client.get(_remind_url(progress_round)).content.decode()
+    )
+    response = client.post(_remind_url(progress_round), follow=True)
+    assert "督促できるのは受付中の調査だけです" in response.content.decode()
+    assert mail.outbox == []
+    progress_round.refresh_from_db()
+    assert progress_round.reminded_at is None
+
+
+@pytest.mark.parametrize("who", ["leader", "reader", "reporter"])
+def test_only_the_policy_division_may_remind(client, make_round, people, who):
+    progress_round = make_round(RoundState.OPEN)
+    client.force_login(getattr(people, who))
+    assert client.get(_remind_url(progress_round)).status_code == 403
+    assert client.post(_remind_url(progress_round)).status_code == 403
+    assert mail.outbox == []
+    progress_round.refresh_from_db()
+    assert progress_round.reminded_at is None
+
+
+def test_reminding_needs_a_login(client, make_round):
+    progress_round = make_round(RoundState.OPEN)
+    response = client.post(_remind_url(progress_round))
+    assert response.status_code == 302 and "/accounts/login/" in response["Location"]
+    assert mail.outbox == []

@@ -1,0 +1,61 @@
+"""Cells that every row of a long table repeats, written in Python once per row: a template
+loop over the columns in each row costs more than the rest of the page."""
+
+from functools import cache
+
+from django import template
+from django.utils.html import format_html
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import get_language
+from django.utils.translation import gettext as _
+
+from ..models import Status
+
+register = template.Library()
+
+
+@cache
+def _mark_cells(status: Status | None, language: str | None) -> SafeString:
+    return mark_safe(
+        "".join(
+            format_html(
+                '<td class="mark-cell"><span class="mark {}">{}</span>'
+                '<span class="visually-hidden">{}</span></td>',
+                s.css_class,
+                s.mark,
+                s.label,
+            )
+            if s == status
+            else '<td class="mark-cell"></td>'
+            for s in Status
+        )
+    )
+
+
+@register.simple_tag
+def status_mark_cells(status: Status | None) -> SafeString:
+    """Return a category table row's 実施 / 一部着手 / 未着手 cells, in Status order: the mark in
+    the row's own status column, the others empty (all empty for a re-listing)."""
+    return _mark_cells(status, get_language())
+
+
+@cache
+def _period_cells(language: str | None) -> tuple[SafeString, SafeString]:
+    return (
+        format_html(
+            '<td class="in-period"><span aria-hidden="true">●</span>'
+            '<span class="visually-hidden">{}</span></td>',
+            _("掲載"),
+        ),
+        format_html(
+            '<td class="mark-cell"><span class="visually-hidden">{}</span></td>', _("なし")
+        ),
+    )
+
+
+@register.simple_tag
+def period_cells(period_numbers, columns) -> SafeString:
+    """Return a period matrix row's cells, one per period column: ● where the measure runs in
+    that period."""
+    shown, none = _period_cells(get_language())
+    return mark_safe("".join(shown if c.period.number in period_numbers else none for c in columns))
