@@ -14,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from governance.audit import AccessKind, record_access
 from measures.exports.cells import safe_text
@@ -499,6 +499,7 @@ _CSV_HEADER = [
 
 
 @_manager_only
+@require_safe
 def round_outstanding_csv(request, pk: int):
     """The reports still owed, one row each, for chasing them up (UTF-8 with BOM for Excel)."""
     progress_round = get_object_or_404(ProgressRound, pk=pk)

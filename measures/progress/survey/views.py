@@ -18,6 +18,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
+from django.views.decorators.http import require_safe
 
 from governance.audit import AccessKind, record_access
 from measures.exports.responses import XLSX_TYPE, attachment
@@ -78,6 +79,7 @@ def _refuse_unless_open(request, progress_round) -> bool:
 
 
 @_manager_only
+@require_safe
 def survey_download(request, pk: int, division_pk: int):
     """One division's 調査票."""
     progress_round = get_object_or_404(ProgressRound, pk=pk)
@@ -93,6 +95,7 @@ def survey_download(request, pk: int, division_pk: int):
 
 
 @_manager_only
+@require_safe
 def survey_zip(request, pk: int):
     """Every division's 調査票 in one zip."""
     progress_round = get_object_or_404(ProgressRound, pk=pk)
