@@ -430,6 +430,16 @@ def round_remind(request, pk: int):
     """GET: whom the reminder would reach (nothing sent); POST: send it and note the time."""
     progress_round = get_object_or_404(ProgressRound, pk=pk)
     if request.method == "POST":
+        # The page says when reminders last went out; if that moved since, a second click or
+        # a colleague sent them already, and the divisions are not mailed twice.
+        if request.POST.get("last_reminded", "") != _reminded_stamp(progress_round):
+            messages.error(
+                request,
+                _(
+                    "この調査の督促メールは、この画面を開いた後に送られています。送り直していません。"
+                ),
+            )
+            return redirect(_round_url(progress_round))
         run = send_progress_reminders(progress_round=progress_round)
         if run.progress_round is None:
             messages.error(request, _("督促できるのは受付中の調査だけです。"))
@@ -447,8 +457,13 @@ def round_remind(request, pk: int):
         {
             "progress_round": progress_round,
             "run": send_progress_reminders(progress_round=progress_round, dry_run=True),
+            "last_reminded": _reminded_stamp(progress_round),
         },
     )
+
+
+def _reminded_stamp(progress_round: ProgressRound) -> str:
+    return progress_round.reminded_at.isoformat() if progress_round.reminded_at else ""
 
 
 @_manager_only

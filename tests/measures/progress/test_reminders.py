@@ -124,7 +124,7 @@ def test_sending_from_the_page_mails_and_records_the_time(client, make_round, re
     progress_round = make_round(RoundState.OPEN)
     client.force_login(people.policy)
 
-    response = client.post(_remind_url(progress_round), follow=True)
+    response = client.post(_remind_url(progress_round), {"last_reminded": ""}, follow=True)
 
     assert len(mail.outbox) == 2  # 市民課 and 税務課
     assert "督促メールを 2 課等に送りました（宛先のない課等: 0）" in response.content.decode()
@@ -139,7 +139,7 @@ def test_a_round_not_open_is_not_reminded(client, make_round, people):
         "督促できるのは受付中の調査だけです"
         in client.get(_remind_url(progress_round)).content.decode()
     )
-    response = client.post(_remind_url(progress_round), follow=True)
+    response = client.post(_remind_url(progress_round), {"last_reminded": ""}, follow=True)
     assert "督促できるのは受付中の調査だけです" in response.content.decode()
     assert mail.outbox == []
     progress_round.refresh_from_db()
@@ -162,3 +162,21 @@ def test_reminding_needs_a_login(client, make_round):
     response = client.post(_remind_url(progress_round))
     assert response.status_code == 302 and "/accounts/login/" in response["Location"]
     assert mail.outbox == []
+
+
+def test_a_second_click_does_not_mail_the_divisions_twice(client, make_round, register, people):
+    progress_round = make_round(RoundState.OPEN)
+    client.force_login(people.policy)
+    page = client.get(_remind_url(progress_round))
+    shown = page.context["last_reminded"]
+
+    client.post(_remind_url(progress_round), {"last_reminded": shown})
+    again = client.post(_remind_url(progress_round), {"last_reminded": shown}, follow=True)
+
+    assert len(mail.outbox) == 2  # the first click only
+    assert "この画面を開いた後に送られています" in again.content.decode()
+    progress_round.refresh_from_db()
+    fresh = client.get(_remind_url(progress_round)).context["last_reminded"]
+    assert fresh == progress_round.reminded_at.isoformat()
+    client.post(_remind_url(progress_round), {"last_reminded": fresh})
+    assert len(mail.outbox) == 4  # sent again on purpose, from a page opened afterwards
