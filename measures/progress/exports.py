@@ -5,7 +5,7 @@ no file names a person."""
 import csv
 import io
 from collections import defaultdict
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import IO
 
@@ -405,43 +405,44 @@ def _one_line(text: str) -> str:
     return " / ".join(line.strip() for line in text.splitlines() if line.strip())
 
 
-def write_round_opendata(stream: IO[str], progress_round: ProgressRound) -> int:
-    """Write the round's approved answers as open data, following the same 総務省 rules as the
-    register's open-data CSV (``measures.exports.opendata``): one value per cell, numbers as
-    numbers, ISO dates, full item names, no formulas; a measure without an approved answer
-    has empty answer cells. Line breaks inside a text become " / ". Names no person. Return
-    the number of measures written."""
-    writer = csv.writer(stream, lineterminator="\r\n")
-    writer.writerow(OPENDATA_HEADER)
+def round_opendata_rows(progress_round: ProgressRound) -> Iterator[list]:
+    """Yield the round's approved answers as open-data rows (without the header), following
+    the same 総務省 rules as the register's open-data CSV (``measures.exports.opendata``): one
+    value per cell, numbers as numbers, ISO dates, full item names; a measure without an
+    approved answer has empty answer cells. Line breaks inside a text become " / ". Names no
+    person. Read from a server-side cursor; the caller guards cells against formulas."""
     reports = progress_round.reports.select_related(
         "measure__category", "measure__responsible_division__department"
     ).order_by("measure__category__order", "measure__position")
-    count = 0
-    for report in reports:
+    for report in reports.iterator(chunk_size=2_000):
         measure = report.measure
         approved = report.state == ReportState.APPROVED and bool(report.status)
         status = Status(report.status) if approved else None
         division = measure.responsible_division
-        writer.writerow(
-            safe_row(
-                [
-                    progress_round.title,
-                    progress_round.reference_date.isoformat(),
-                    measure.category.code,
-                    measure.category.name,
-                    measure.position,
-                    measure.name,
-                    str(division) if division else "",
-                    str(status.label) if status else "",
-                    status.mark if status else "",
-                    report.progress_percent
-                    if approved and report.progress_percent is not None
-                    else "",
-                    _one_line(report.activities) if approved else "",
-                    _one_line(report.issues) if approved else "",
-                    _one_line(report.next_steps) if approved else "",
-                ]
-            )
-        )
+        yield [
+            progress_round.title,
+            progress_round.reference_date.isoformat(),
+            measure.category.code,
+            measure.category.name,
+            measure.position,
+            measure.name,
+            str(division) if division else "",
+            str(status.label) if status else "",
+            status.mark if status else "",
+            report.progress_percent if approved and report.progress_percent is not None else "",
+            _one_line(report.activities) if approved else "",
+            _one_line(report.issues) if approved else "",
+            _one_line(report.next_steps) if approved else "",
+        ]
+
+
+def write_round_opendata(stream: IO[str], progress_round: ProgressRound) -> int:
+    """Write the round's open data (``round_opendata_rows``) with its header to ``stream``;
+    return the number of measures written."""
+    writer = csv.writer(stream, lineterminator="\r\n")
+    writer.writerow(OPENDATA_HEADER)
+    count = 0
+    for row in round_opendata_rows(progress_round):
+        writer.writerow(safe_row(row))
         count += 1
     return count

@@ -2,8 +2,6 @@
 workbook for 庁議 and the open-data CSV. 情報企画課 reads any round; everyone who may read the
 dashboard (the public too, with ``DASHBOARD_PUBLIC_READ``) reads confirmed rounds."""
 
-import io
-
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -14,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from governance.audit import AccessKind, record_access
 from governance.models import Division
+from measures.exports.responses import csv_chunks, download, file_chunks
 
 from . import exports, permissions
 from .comparison import round_comparison
@@ -96,11 +95,13 @@ def round_results_workbook(request, pk: int):
     progress_round, refusal = _readable_round(request, pk)
     if refusal is not None:
         return refusal
-    stream = io.BytesIO()
-    exports.write_round_results(stream, progress_round)
     filename = exports.results_filename(progress_round)
     record_access(request, AccessKind.EXPORT, detail=filename)
-    return exports.attachment(stream.getvalue(), content_type=exports.XLSX_TYPE, filename=filename)
+    return download(
+        file_chunks(lambda stream: exports.write_round_results(stream, progress_round)),
+        content_type=exports.XLSX_TYPE,
+        filename=filename,
+    )
 
 
 @require_GET
@@ -109,12 +110,10 @@ def round_opendata(request, pk: int, bom: bool = False):
     progress_round, refusal = _readable_round(request, pk)
     if refusal is not None:
         return refusal
-    stream = io.StringIO()
-    exports.write_round_opendata(stream, progress_round)
     filename = exports.round_opendata_filename(progress_round, bom=bom)
     record_access(request, AccessKind.EXPORT, detail=filename)
-    return exports.attachment(
-        stream.getvalue().encode("utf-8-sig" if bom else "utf-8"),
+    return download(
+        csv_chunks(exports.OPENDATA_HEADER, exports.round_opendata_rows(progress_round), bom=bom),
         content_type=exports.CSV_TYPE,
         filename=filename,
     )

@@ -197,8 +197,8 @@ def test_public_downloads_only_confirmed_rounds_and_no_names(client, settings, a
     advance(answered, services.progress_round_confirm, people.policy)
     workbook = client.get(_url(answered, "round_results"))
     assert workbook.status_code == 200
-    csv_text = client.get(_url(answered, "round_opendata_bom")).content.decode("utf-8-sig")
-    cells = [str(c.value) for ws in _open(workbook.content) for row in ws for c in row]
+    csv_text = client.get(_url(answered, "round_opendata_bom")).getvalue().decode("utf-8-sig")
+    cells = [str(c.value) for ws in _open(workbook.getvalue()) for row in ws for c in row]
     for name in ("盛岡 花子", "leader", "kikaku", "紫波 三郎"):
         assert name not in csv_text and name not in " ".join(cells)
 
@@ -278,3 +278,21 @@ def test_report_content_is_only_in_files_once_approved(answered, register, peopl
     rows = _opendata(answered)
     other = next(r for r in rows if r[5] == "税務課の施策")
     assert other[7:] == ["", "", "", "", "", ""]
+
+
+def test_the_web_files_are_the_command_files(client, answered, people):
+    """The page streams what ``export_progress_round`` writes: same open data, same workbook."""
+    client.force_login(people.policy)
+    written = io.StringIO()
+    write_round_opendata(written, answered)
+    streamed = client.get(_url(answered, "round_opendata"))
+    assert streamed.getvalue().decode("utf-8") == written.getvalue()
+    with_bom = client.get(_url(answered, "round_opendata_bom")).getvalue().decode("utf-8")
+    assert with_bom == "\ufeff" + written.getvalue()
+    workbook = _open(client.get(_url(answered, "round_results")).getvalue())
+    expected = _open(_workbook_bytes(answered))
+    assert [ws.title for ws in workbook] == [ws.title for ws in expected]
+    for ws in expected:
+        assert [[c.value for c in row] for row in workbook[ws.title]] == [
+            [c.value for c in row] for row in ws
+        ]
