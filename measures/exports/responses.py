@@ -32,7 +32,7 @@ def download(chunks: Iterable[bytes], *, filename: str, content_type: str):
 
 
 def attachment(content: bytes, *, filename: str, content_type: str) -> HttpResponse:
-    """Return a file already made in memory (a division's 調査票, a round's results) with the
+    """Return a file already made in memory (a division's 調査票, a round's comparison) with the
     same headers as a streamed download."""
     response = HttpResponse(content, content_type=content_type)
     response.headers["Content-Disposition"] = content_disposition_header(
