@@ -21,7 +21,8 @@ from django.db.models import (
     Value,
     When,
 )
-from django.db.models.functions import Collate, Concat
+from django.db.models.functions import Cast, Collate, Concat
+from django.db.models.query import EmptyQuerySet
 
 from .history import HISTORY_PERIODS, end_of_day, latest_records, measure_history_as_of
 from .models import Category, Measure, PlanPeriod, Relisting, Status
@@ -68,7 +69,10 @@ class AsOfRows:
     def __len__(self) -> int:
         return self.count()
 
-    def _values(self):
+    def _values(self, first: int | None = None):
+        """Return the rows' values in table order; with ``first``, where the database allows
+        it, each kind of row is walked in position order (the history's index on category,
+        position) and cut there before the two are merged, so a page reads only its rows."""
         columns = ("r_measure", "position", "r_label", "r_status", "is_relisting", "history_id")
         measures = self.measures.annotate(
             r_measure=F("id"),
@@ -82,6 +86,9 @@ class AsOfRows:
             r_status=Value("", output_field=CharField()),
             is_relisting=Value(True, output_field=BooleanField()),
         ).values(*columns)
+        if first is not None and connection.features.supports_slicing_ordering_in_compound:
+            measures = measures.order_by("position", "history_id")[:first]
+            relistings = relistings.order_by("position", "history_id")[:first]
         return measures.union(relistings, all=True).order_by(
             "position", "is_relisting", "history_id"
         )
@@ -89,7 +96,7 @@ class AsOfRows:
     def __getitem__(self, key):
         if not isinstance(key, slice):
             return self[key : key + 1][0]
-        return self._build(list(self._values()[key]))
+        return self._build(list(self._values(key.stop)[key]))
 
     def _build(self, values) -> list[SummaryRow]:
         measure_records = [v["history_id"] for v in values if not v["is_relisting"]]
@@ -338,9 +345,15 @@ class RowQuery:
             output_field=IntegerField(),
         )
 
-    def queryset(self, *, flat: bool = False) -> QuerySet:
+    def queryset(self, *, flat: bool = False, first: int | None = None) -> QuerySet:
         """Return the ordered query of row values (dicts keyed by ``_COLUMNS``; with ``flat``,
-        tuples as ``flat`` yields them)."""
+        tuples as ``flat`` yields them).
+
+        ``first``: only the first rows up to this one will be read (a page). In plan order,
+        where the database allows it, each table's measures and re-listings are then read
+        in position order and cut at ``first`` before they are merged, so that a page walks
+        the (category, position) indexes for its rows instead of sorting the whole register.
+        """
         extra, relisting_extra = self._flat_extra() if flat else ({}, {})
         columns = (*_COLUMNS, *extra)
         sorts_by_periods = any(k.lstrip("-") == "periods_key" for k in self.ordering)
@@ -354,7 +367,8 @@ class RowQuery:
         )
         query = self._measure_rows().annotate(
             r_measure=F("pk"),
-            r_relisting=Value(None, output_field=IntegerField()),
+            # Typed, so that a union of measure rows alone keeps the column an integer.
+            r_relisting=Cast(Value(None), IntegerField()),
             r_category=F("category_id"),
             category_order=self._category_order("category_id"),
             r_position=F("position"),
@@ -391,8 +405,32 @@ class RowQuery:
             relisting_rows = (
                 relisting_rows.values_list(*columns) if flat else relisting_rows.values(*columns)
             )
+        else:
+            relisting_rows = None
+        if first is not None and self._cut_per_table():
+            return self._first_per_table(query, relisting_rows, first)
+        if relisting_rows is not None:
             query = query.union(relisting_rows, all=True)
         return query.order_by(*self.ordering)
+
+    def _cut_per_table(self) -> bool:
+        return (
+            self.ordering == PLAN_ORDER
+            and connection.features.supports_slicing_ordering_in_compound
+        )
+
+    def _first_per_table(self, measures, relistings, first: int) -> QuerySet:
+        """Return the union of each table's first ``first`` measures and re-listings by
+        position: in plan order no later row of a table can come before them."""
+        tables = [self.category.pk] if self.category else sorted(self._categories())
+        parts = [measures.filter(category_id=pk).order_by("position") for pk in tables]
+        if relistings is not None:
+            parts += [relistings.filter(category_id=pk).order_by("position", "pk") for pk in tables]
+        parts = [part for part in parts if not isinstance(part, EmptyQuerySet)]
+        if len(parts) <= 1:  # rows of one table at most: position order is plan order
+            return parts[0] if parts else measures
+        cut = parts[0][:first].union(*(part[:first] for part in parts[1:]), all=True)
+        return cut.order_by(*self.ordering)
 
     def _flat_extra(self) -> tuple[dict, dict]:
         """Return the extra columns of a measure and of a re-listing row for ``flat``."""
@@ -432,8 +470,8 @@ class RowQuery:
 
     def __getitem__(self, key):
         if isinstance(key, slice):
-            return self.build(list(self.queryset()[key]))
-        return self.build([self.queryset()[key]])[0]
+            return self.build(list(self.queryset(first=key.stop)[key]))
+        return self.build([self.queryset(first=key + 1)[key]])[0]
 
     def __iter__(self) -> Iterator[Row]:
         return self.iterator()

@@ -4,6 +4,7 @@ loop over the columns in each row costs more than the rest of the page."""
 from functools import cache
 
 from django import template
+from django.urls import get_script_prefix, reverse
 from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
@@ -59,3 +60,19 @@ def period_cells(period_numbers, columns) -> SafeString:
     that period."""
     shown, none = _period_cells(get_language())
     return mark_safe("".join(shown if c.period.number in period_numbers else none for c in columns))
+
+
+# A number no measure has, swapped for the real one: the rest of the address never changes.
+_PK_SLOT = 987654321
+
+
+@cache
+def _measure_url_pattern(script_prefix: str) -> str:
+    return reverse("measures:detail", args=[_PK_SLOT]).replace(str(_PK_SLOT), "{}")
+
+
+@register.simple_tag
+def measure_url(pk: int) -> str:
+    """Return the measure page's address: reversed once per script prefix, because a long
+    table links every row and reversing each address costs more than writing the row."""
+    return _measure_url_pattern(get_script_prefix()).format(int(pk))

@@ -1,7 +1,10 @@
 """Plan-period view, measure page, error pages and access."""
 
+import re
+
 import pytest
 from django.test import Client
+from django.test.utils import override_script_prefix
 from django.urls import reverse
 
 from measures.models import Measure, PlanPeriod, Status
@@ -125,3 +128,17 @@ def test_measure_page_shows_responsible_division_and_current_leader(reader_clien
     assert "担当課" in page
     assert division.get_absolute_url() in page
     assert "盛岡 一郎" in page
+
+
+@pytest.mark.parametrize("url", ["/categories/e-city/", "/periods/", "/measures/"])
+def test_every_row_links_to_its_measure_page_under_any_script_prefix(reader_client, seeded, url):
+    measure_pks = set(Measure.objects.values_list("pk", flat=True))
+    for prefix in ("", "/ict"):
+        with override_script_prefix(f"{prefix}/"):
+            html = reader_client.get(url).content.decode()
+        linked = {int(pk) for pk in re.findall(rf'href="{prefix}/measures/(\d+)/"', html)}
+        assert len(linked) > 10
+        assert linked <= measure_pks
+        assert linked == {int(pk) for pk in re.findall(r'href="[^"]*/measures/(\d+)/"', html)}, (
+            "every measure link carries the prefix"
+        )
