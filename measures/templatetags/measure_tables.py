@@ -76,3 +76,27 @@ def measure_url(pk: int) -> str:
     """Return the measure page's address: reversed once per script prefix, because a long
     table links every row and reversing each address costs more than writing the row."""
     return _measure_url_pattern(get_script_prefix()).format(int(pk))
+
+
+@cache
+def _status_cell(status: Status, language: str | None) -> SafeString:
+    return format_html(
+        '<td class="num nowrap"><span class="mark {}">{}</span> {}</td>',
+        status.css_class,
+        status.mark,
+        status.label,
+    )
+
+
+@register.simple_tag
+def period_matrix_row(row, columns) -> SafeString:
+    """Return a period matrix row (区分, 施策 linked to its page, 状況, a cell per period): the
+    page repeats it a few hundred times, so it is written in one go."""
+    return format_html(
+        '<tr><td>{}</td><th scope="row"><a href="{}">{}</a></th>{}{}</tr>',
+        row.category.short_name,
+        measure_url(row.measure_pk),
+        row.name,
+        _status_cell(row.status, get_language()),
+        period_cells(row.period_numbers, columns),
+    )
