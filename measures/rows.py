@@ -86,7 +86,7 @@ class AsOfRows:
             r_status=Value("", output_field=CharField()),
             is_relisting=Value(True, output_field=BooleanField()),
         ).values(*columns)
-        if first is not None and connection.features.supports_slicing_ordering_in_compound:
+        if first and connection.features.supports_slicing_ordering_in_compound:
             measures = measures.order_by("position", "history_id")[:first]
             relistings = relistings.order_by("position", "history_id")[:first]
         return measures.union(relistings, all=True).order_by(
@@ -407,7 +407,7 @@ class RowQuery:
             )
         else:
             relisting_rows = None
-        if first is not None and self._cut_per_table():
+        if first and self._cut_per_table():  # (a slice [0:0] needs no cut)
             return self._first_per_table(query, relisting_rows, first)
         if relisting_rows is not None:
             query = query.union(relisting_rows, all=True)

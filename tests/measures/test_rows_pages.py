@@ -11,7 +11,7 @@ from measures.rows import AsOfRows, RowQuery
 
 pytestmark = pytest.mark.django_db
 
-SLICES = [(0, 7), (7, 14), (40, 60), (95, 130), (0, 500)]
+SLICES = [(0, 0), (0, 7), (7, 14), (40, 60), (95, 130), (0, 500)]
 
 
 def _shape(rows):
