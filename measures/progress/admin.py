@@ -72,7 +72,8 @@ class ProgressReportAdmin(_ReadOnlyHistoryAdmin):
         "submitted_at",
         "reviewed_at",
     ]
-    list_filter = ["round", "state", "status"]
+    # Only rounds with reports this user may read: the filter must not name other rounds.
+    list_filter = [("round", admin.RelatedOnlyFieldListFilter), "state", "status"]
     list_select_related = ["round", "measure__responsible_division"]
     search_fields = ["measure__name"]
     history_list_display = ["state", "status"]

@@ -92,7 +92,9 @@ def progress_read_scope(user) -> ProgressReadScope:
         return ProgressReadScope(_NOTHING, False)
     if may_manage_progress(user):
         return ProgressReadScope(Q(), True)
-    return ProgressReadScope(approved | writable_reports(user), True)
+    # A round being prepared is 情報企画課's draft: its empty reports are shown from opening on.
+    prepared = Q(round__state=RoundState.PREPARING)
+    return ProgressReadScope(approved | (writable_reports(user) & ~prepared), True)
 
 
 def may_read_report(user, report) -> bool:

@@ -94,3 +94,24 @@ def test_adding_a_reporter_to_a_division_enters_its_history(divisions, make_user
     division.reporters.add(user)
     latest = division.history.first()
     assert [row.user_id for row in latest.reporters.all()] == [user.pk]
+
+
+def test_the_round_filter_lists_only_rounds_with_reports_the_user_may_read(
+    client, make_round, register, people
+):
+    """The 進捗調査 filter of the report list names rounds; a round being prepared (or one
+    whose reports the user may not read) is not named to a leader or 閲覧."""
+    progress_round = make_round(RoundState.OPEN)
+    submit(report_of(progress_round, register.own), people.leader)
+    make_round(RoundState.PREPARING, title="令和9年度 準備中の調査")
+    url = reverse("admin:measures_progressreport_changelist")
+    for user in (people.leader, people.reader):
+        user.is_staff = True
+        user.save()
+        client.force_login(user)
+        page = client.get(url).content.decode()
+        assert "令和9年度 準備中の調査" not in page, user
+    client.force_login(people.leader)
+    assert "令和7年度 進捗調査" in client.get(url).content.decode()
+    filtered = client.get(url, {"round__id__exact": progress_round.pk}).content.decode()
+    assert "市民課の施策" in filtered
