@@ -33,7 +33,7 @@ from .forms import (
     VersionForm,
 )
 from .models import ProgressReport, ProgressRound, ReportState, RoundState
-from .reminders import send_progress_reminders
+from .reminders import RemindedMeanwhile, reminded_stamp, send_progress_reminders
 from .survey.selectors import survey_dashboard
 
 
@@ -432,7 +432,12 @@ def round_remind(request, pk: int):
     if request.method == "POST":
         # The page says when reminders last went out; if that moved since, a second click or
         # a colleague sent them already, and the divisions are not mailed twice.
-        if request.POST.get("last_reminded", "") != _reminded_stamp(progress_round):
+        try:
+            run = send_progress_reminders(
+                progress_round=progress_round,
+                last_reminded=request.POST.get("last_reminded", ""),
+            )
+        except RemindedMeanwhile:
             messages.error(
                 request,
                 _(
@@ -440,7 +445,6 @@ def round_remind(request, pk: int):
                 ),
             )
             return redirect(_round_url(progress_round))
-        run = send_progress_reminders(progress_round=progress_round)
         if run.progress_round is None:
             messages.error(request, _("督促できるのは受付中の調査だけです。"))
         else:
@@ -457,13 +461,9 @@ def round_remind(request, pk: int):
         {
             "progress_round": progress_round,
             "run": send_progress_reminders(progress_round=progress_round, dry_run=True),
-            "last_reminded": _reminded_stamp(progress_round),
+            "last_reminded": reminded_stamp(progress_round),
         },
     )
-
-
-def _reminded_stamp(progress_round: ProgressRound) -> str:
-    return progress_round.reminded_at.isoformat() if progress_round.reminded_at else ""
 
 
 @_manager_only

@@ -4,10 +4,11 @@ message naming what changed; nothing of theirs is written."""
 import threading
 
 import pytest
+from django.core import mail
 from django.db import connection
 
 from measures.models import Status
-from measures.progress import services
+from measures.progress import reminders, services
 from measures.progress.models import ProgressReport, ReportState, RoundState
 from measures.progress.services import ProgressConflict, ReportContent
 
@@ -87,3 +88,51 @@ def test_second_writer_waits_for_the_first_and_is_refused(
         "リーダーの報告",
         shown + 1,
     )
+
+
+def test_two_reminder_clicks_at_the_same_moment_mail_the_divisions_once(
+    make_round, register, people, monkeypatch
+):
+    """Both senders saw the same page; the second waits for the first one's row lock, then
+    finds the reminders sent and sends nothing (PostgreSQL, two real connections)."""
+    if connection.vendor != "postgresql":
+        pytest.skip("row locks need PostgreSQL; CI runs this suite on PostgreSQL too")
+    progress_round = make_round(RoundState.OPEN)
+    shown = reminders.reminded_stamp(progress_round)
+    first_sending = threading.Event()
+    release_first = threading.Event()
+    outcome: dict[str, str] = {}
+    real_connection = reminders.get_connection
+
+    class SlowFirstConnection:
+        def send_messages(self, messages):
+            if threading.current_thread().name == "first":
+                first_sending.set()
+                release_first.wait(timeout=30)
+            return real_connection().send_messages(messages)
+
+    monkeypatch.setattr(reminders, "get_connection", SlowFirstConnection)
+
+    def sender(name: str):
+        try:
+            if name == "second":
+                first_sending.wait(timeout=30)
+            reminders.send_progress_reminders(progress_round=progress_round, last_reminded=shown)
+            outcome[name] = "sent"
+        except reminders.RemindedMeanwhile:
+            outcome[name] = "refused"
+        finally:
+            connection.close()
+
+    first = threading.Thread(target=sender, args=("first",), name="first")
+    second = threading.Thread(target=sender, args=("second",), name="second")
+    first.start()
+    second.start()
+    second.join(timeout=1)
+    assert second.is_alive(), "the second sender should wait for the first one's row lock"
+    release_first.set()
+    first.join(timeout=30)
+    second.join(timeout=30)
+
+    assert outcome == {"first": "sent", "second": "refused"}
+    assert len(mail.outbox) == 2  # one message per division that owes reports, once
