@@ -2,6 +2,8 @@
 workbook for 庁議 and the open-data CSV. 情報企画課 reads any round; everyone who may read the
 dashboard (the public too, with ``DASHBOARD_PUBLIC_READ``) reads confirmed rounds."""
 
+from functools import wraps
+
 from django.contrib import messages
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
@@ -22,16 +24,25 @@ from .models import ProgressRound
 PAGE_SIZE = 50
 
 
-def _readable_round(request, pk: int):
-    """Return the round, or the answer for someone who may not read its results."""
-    progress_round = get_object_or_404(ProgressRound, pk=pk)
-    if permissions.may_read_round_results(request.user, progress_round):
-        return progress_round, None
-    if not request.user.is_authenticated:
-        return progress_round, redirect_to_login(request.get_full_path())
-    raise PermissionDenied(
-        _("確定前の進捗調査の結果は情報企画課だけが見られます。確定後にもう一度開いてください。")
-    )
+def _readable_round(view):
+    """Hand the view the round of ``pk``; answer for it to someone who may not read the round's
+    results (a login for the anonymous, a refusal naming the rule for the others)."""
+
+    @wraps(view)
+    def with_round(request, pk: int, **kwargs):
+        progress_round = get_object_or_404(ProgressRound, pk=pk)
+        if permissions.may_read_round_results(request.user, progress_round):
+            return view(request, progress_round, **kwargs)
+        if not request.user.is_authenticated:
+            return redirect_to_login(request.get_full_path())
+        raise PermissionDenied(
+            _(
+                "確定前の進捗調査の結果は情報企画課だけが見られます。"
+                "確定後にもう一度開いてください。"
+            )
+        )
+
+    return with_round
 
 
 def _filtered_rows(request, comparison):
@@ -47,10 +58,8 @@ def _filtered_rows(request, comparison):
 
 
 @require_GET
-def round_compare(request, pk: int):
-    progress_round, refusal = _readable_round(request, pk)
-    if refusal is not None:
-        return refusal
+@_readable_round
+def round_compare(request, progress_round: ProgressRound):
     comparison = round_comparison(progress_round)
     form, rows, page_number, errors = _filtered_rows(request, comparison)
     for text in errors:
@@ -74,10 +83,8 @@ def round_compare(request, pk: int):
 
 
 @require_GET
-def round_compare_csv(request, pk: int):
-    progress_round, refusal = _readable_round(request, pk)
-    if refusal is not None:
-        return refusal
+@_readable_round
+def round_compare_csv(request, progress_round: ProgressRound):
     comparison = round_comparison(progress_round)
     _form, rows, _page, errors = _filtered_rows(request, comparison)
     if errors:
@@ -90,11 +97,9 @@ def round_compare_csv(request, pk: int):
 
 
 @require_GET
-def round_results_workbook(request, pk: int):
+@_readable_round
+def round_results_workbook(request, progress_round: ProgressRound):
     """The round's results for 庁議: 集計 and one sheet per category, totals as formulas."""
-    progress_round, refusal = _readable_round(request, pk)
-    if refusal is not None:
-        return refusal
     filename = exports.results_filename(progress_round)
     record_access(request, AccessKind.EXPORT, detail=filename)
     return download(
@@ -105,11 +110,9 @@ def round_results_workbook(request, pk: int):
 
 
 @require_GET
-def round_opendata(request, pk: int, bom: bool = False):
+@_readable_round
+def round_opendata(request, progress_round: ProgressRound, bom: bool = False):
     """The round's approved answers as open data: UTF-8 CSV, or with a BOM for Excel."""
-    progress_round, refusal = _readable_round(request, pk)
-    if refusal is not None:
-        return refusal
     filename = exports.round_opendata_filename(progress_round, bom=bom)
     record_access(request, AccessKind.EXPORT, detail=filename)
     return download(
