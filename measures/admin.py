@@ -294,7 +294,7 @@ class RelistingAdmin(SafeRelationsAdminMixin, HistoryAdmin):
 
 
 @admin.register(Category)
-class CategoryAdmin(admin.ModelAdmin):
+class CategoryAdmin(HistoryAdmin):
     list_display = ["label", "name", "short_name", "code", "order", "measure_count"]
     ordering = ["order"]
 
@@ -307,13 +307,13 @@ class CategoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlanPeriod)
-class PlanPeriodAdmin(admin.ModelAdmin):
+class PlanPeriodAdmin(HistoryAdmin):
     list_display = ["number", "name", "short_name", "plan"]
     ordering = ["number"]
 
 
 @admin.register(Plan)
-class PlanAdmin(admin.ModelAdmin):
+class PlanAdmin(HistoryAdmin):
     list_display = ["name"]
 
 

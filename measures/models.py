@@ -51,6 +51,16 @@ _STATUS_COLOURS = {
 }
 
 
+class HistoryAuthorship(models.Model):
+    """Base for history tables: keeps the editor's user name as text, so the record still says
+    who made a change after that user account is deleted."""
+
+    history_username = models.CharField(_("変更者"), max_length=150, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class PlanManager(models.Manager):
     def get_by_natural_key(self, name):
         return self.get(name=name)
@@ -60,6 +70,7 @@ class Plan(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
 
     objects = PlanManager()
+    history = HistoricalRecords(verbose_name=_("計画の変更履歴"), bases=[HistoryAuthorship])
 
     class Meta:
         verbose_name = _("計画")
@@ -88,6 +99,7 @@ class PlanPeriod(models.Model):
     short_name = models.CharField(_("略称"), max_length=10, help_text=_("例: 一次"))
 
     objects = PlanPeriodManager()
+    history = HistoricalRecords(verbose_name=_("計画期間の変更履歴"), bases=[HistoryAuthorship])
 
     class Meta:
         verbose_name = _("計画期間")
@@ -130,6 +142,7 @@ class Category(models.Model):
     order = models.PositiveSmallIntegerField(_("表示順"), unique=True)
 
     objects = CategoryManager()
+    history = HistoricalRecords(verbose_name=_("区分の変更履歴"), bases=[HistoryAuthorship])
 
     class Meta:
         verbose_name = _("区分")
@@ -143,16 +156,6 @@ class Category(models.Model):
         return (self.code,)
 
     natural_key.dependencies = ["measures.plan"]
-
-
-class HistoryAuthorship(models.Model):
-    """Base for history tables: keeps the editor's user name as text, so the record still says
-    who made a change after that user account is deleted."""
-
-    history_username = models.CharField(_("変更者"), max_length=150, blank=True)
-
-    class Meta:
-        abstract = True
 
 
 class IndexedHistory(HistoricalRecords):

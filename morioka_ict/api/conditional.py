@@ -20,10 +20,13 @@ from governance.models import (
     GovernanceBody,
     ProjectTeam,
 )
-from measures.models import Measure, Plan, Relisting
+from measures.models import Category, Measure, Plan, PlanPeriod, Relisting
 from measures.progress.models import ProgressReport, ProgressRound
 
 _HISTORIED = [
+    Plan,
+    PlanPeriod,
+    Category,
     Measure,
     Relisting,
     ProgressRound,

@@ -1,9 +1,11 @@
 """ETag / Last-Modified on every answer; 304 when nothing changed."""
 
 import pytest
+from django.urls import reverse
 
-from measures.models import Measure, Status
+from measures.models import Category, Measure, Plan, PlanPeriod, Status
 from measures.services import measure_set_status
+from morioka_ict.api.conditional import data_last_modified
 
 pytestmark = pytest.mark.django_db
 
@@ -55,3 +57,30 @@ def test_head_answers_the_tags_without_a_body(client, seeded, public):
     assert head.status_code == 200
     assert head["ETag"] == get["ETag"]
     assert not head.content
+
+
+def test_an_edit_of_a_category_period_or_the_plan_moves_last_modified(admin_client, seeded):
+    """They are shown by the API too: a client polling with If-Modified-Since must see them."""
+    category = Category.objects.get(code="e-city")
+    response = admin_client.post(
+        reverse("admin:measures_category_change", args=[category.pk]),
+        {
+            "plan": category.plan_id,
+            "code": category.code,
+            "label": category.label,
+            "name": "e-cityづくり（改称）",
+            "short_name": category.short_name,
+            "order": category.order,
+        },
+    )
+    assert response.status_code == 302
+    assert data_last_modified() == category.history.latest().history_date
+    period = PlanPeriod.objects.get(number=4)
+    period.short_name = "4次"
+    period.save()
+    assert data_last_modified() == period.history.latest().history_date
+    plan = Plan.objects.get()
+    plan.name += "（改訂）"
+    plan.save()
+    assert data_last_modified() == plan.history.latest().history_date
+    assert "e-cityづくり（改称）" in admin_client.get("/api/v1/categories").content.decode()
