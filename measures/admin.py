@@ -111,6 +111,16 @@ def _shown_versions(post, measures: list[Measure]) -> dict[int, int]:
     return {pk: _posted_number(post.get(f"version_{pk}", "")) or 0 for pk in pks}
 
 
+class DivisionListFilter(admin.RelatedOnlyFieldListFilter):
+    """The 担当課 filter: divisions that have measures, named with their department, read in
+    one query (the built-in filter names each division with a query of its own)."""
+
+    def field_choices(self, field, request, model_admin):
+        used = model_admin.get_queryset(request).values(f"{self.field_path}__pk")
+        divisions = field.related_model.objects.filter(pk__in=used).select_related("department")
+        return [(division.pk, str(division)) for division in divisions]
+
+
 @admin.register(Measure)
 class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, HistoryAdmin):
     form = MeasureAdminForm
@@ -128,10 +138,10 @@ class MeasureAdmin(ExcelImportAdminMixin, SafeRelationsAdminMixin, HistoryAdmin)
         "category",
         "status",
         "periods",
-        ("responsible_division", admin.RelatedOnlyFieldListFilter),
+        ("responsible_division", DivisionListFilter),
         LedByMeFilter,
     ]
-    list_select_related = ["category", "responsible_division"]
+    list_select_related = ["category", "responsible_division__department"]
     autocomplete_fields = ["responsible_division", "cooperating_divisions"]
     search_fields = ["name"]
     search_help_text = _(

@@ -74,7 +74,7 @@ class ProgressReportAdmin(_ReadOnlyHistoryAdmin):
     ]
     # Only rounds with reports this user may read: the filter must not name other rounds.
     list_filter = [("round", admin.RelatedOnlyFieldListFilter), "state", "status"]
-    list_select_related = ["round", "measure__responsible_division"]
+    list_select_related = ["round", "measure__responsible_division__department"]
     search_fields = ["measure__name"]
     history_list_display = ["state", "status"]
 

@@ -285,3 +285,47 @@ def test_admin_save_itself_refuses_a_version_it_has_not_seen(seeded, rf, admin_u
 
     measure.refresh_from_db()
     assert (measure.notes, measure.version) == ("同僚の編集", seen + 1)
+
+
+def _assign_divisions(count: int) -> None:
+    """Give the first ``count`` measures a 担当課 each, every one in a department of its own."""
+    from governance.models import Department, Division
+
+    Measure.objects.update(responsible_division=None)
+    for i, measure in enumerate(Measure.objects.order_by("pk")[:count]):
+        department, _ = Department.objects.get_or_create(name=f"第{i}部")
+        division, _ = Division.objects.get_or_create(department=department, name=f"第{i}課")
+        Measure.objects.filter(pk=measure.pk).update(responsible_division=division)
+
+
+@pytest.mark.parametrize(
+    "changelist",
+    [CHANGELIST, reverse("admin:measures_progressreport_changelist")],
+)
+def test_admin_lists_do_not_grow_with_responsible_divisions(seeded, admin_client, changelist):
+    """Each row names its 担当課 with the department (「総務部 情報企画課」), and so does the
+    担当課 filter: neither may cost a query per row or per division."""
+    import datetime
+
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from measures.progress.services import progress_round_create
+
+    progress_round_create(
+        title="令和7年度 進捗調査",
+        reference_date=datetime.date(2026, 3, 31),
+        opens_on=datetime.date(2026, 4, 1),
+        closes_on=datetime.date(2026, 4, 30),
+        user=get_user_model().objects.get(username="admin"),
+    )
+    _assign_divisions(2)
+    admin_client.get(changelist)
+    with CaptureQueriesContext(connection) as few:
+        admin_client.get(changelist)
+    _assign_divisions(40)
+    with CaptureQueriesContext(connection) as many:
+        response = admin_client.get(changelist)
+    assert "第39部 第39課" in response.content.decode()
+    assert len(many) == len(few)
