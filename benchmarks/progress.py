@@ -35,13 +35,24 @@ from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import setup_test_environment  # noqa: E402
 from django.utils import timezone  # noqa: E402
-from pages import _median_time, _queries, _request, pad_register  # noqa: E402
+from pages import (  # noqa: E402
+    _median_time,
+    _queries,
+    _request,
+    gather_statistics,
+    pad_register,
+)
 
 from governance.models import Department, Division, PromotionLeader  # noqa: E402
 from governance.roles import LEADER, POLICY_DIVISION  # noqa: E402
 from measures.models import Measure, Status  # noqa: E402
 from measures.progress import services  # noqa: E402
-from measures.progress.models import ProgressReport, ProgressRound, ReportState  # noqa: E402
+from measures.progress.models import (  # noqa: E402
+    ProgressReport,
+    ProgressRound,
+    ReportState,
+    RoundState,
+)
 
 DIVISIONS = 50
 BAR = 0.5
@@ -121,23 +132,31 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, default=10_000, help="measures in the register")
     parser.add_argument("--repeat", type=int, default=5, help="timed runs per figure (median)")
+    parser.add_argument(
+        "--keepdb", action="store_true", help="keep the test database (and reuse a kept one)"
+    )
     args = parser.parse_args()
 
     setup_test_environment()
-    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True, keepdb=args.keepdb)
     try:
         from measures.services import register_seed
 
-        register_seed()
         users = get_user_model().objects
-        admin = users.create_superuser("bench", "bench@example.invalid", "x")
-        policy = users.create_user("kikaku", "kikaku@example.invalid", "x", is_staff=True)
-        Group.objects.get(name=POLICY_DIVISION).user_set.add(policy)
-        leader = users.create_user("leader", "leader@example.invalid", "x")
-        Group.objects.get(name=LEADER).user_set.add(leader)
         started = time.perf_counter()
-        pad_register(args.size)
-        previous, current = build_rounds(policy, leader)
+        if not ProgressRound.objects.exists():
+            register_seed()
+            users.create_superuser("bench", "bench@example.invalid", "x")
+            policy = users.create_user("kikaku", "kikaku@example.invalid", "x", is_staff=True)
+            Group.objects.get(name=POLICY_DIVISION).user_set.add(policy)
+            leader = users.create_user("leader", "leader@example.invalid", "x")
+            Group.objects.get(name=LEADER).user_set.add(leader)
+            pad_register(args.size)
+            build_rounds(policy, leader)
+            gather_statistics()
+        admin, policy, leader = (users.get(username=n) for n in ("bench", "kikaku", "leader"))
+        previous = ProgressRound.objects.filter(state=RoundState.CONFIRMED, is_baseline=False).get()
+        current = ProgressRound.objects.open().get()
         print(
             f"{platform.node()}: {platform.processor() or platform.machine()}, "
             f"{os.cpu_count()} CPUs, Python {platform.python_version()}, {connection.vendor}"
@@ -184,7 +203,7 @@ def main() -> None:
             + ("holds." if ok else "does not hold (✗).")
         )
     finally:
-        connection.creation.destroy_test_db(old_name, verbosity=0)
+        connection.creation.destroy_test_db(old_name, verbosity=0, keepdb=args.keepdb)
 
 
 if __name__ == "__main__":

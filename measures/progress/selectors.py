@@ -6,7 +6,18 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db.models import Case, Count, F, OuterRef, Q, Subquery, Value, When
+from django.db.models import (
+    BooleanField,
+    Case,
+    Count,
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    Value,
+    When,
+)
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
@@ -65,11 +76,34 @@ def repeats_answer(report: ProgressReport, previous: ProgressReport | None) -> b
     )
 
 
+def repeats_previous_answer(previous_round: ProgressRound | None):
+    """Return ``repeats_answer`` against ``previous_round`` as a condition on the reports of
+    a query (an ``Exists``; ``Value(False)`` without a previous round), so that a page or a
+    count needs no answer texts in Python. 進捗率 0 and none are alike, as in
+    ``repeats_answer``; the texts and the status are never null."""
+    if previous_round is None:
+        return Value(False, output_field=BooleanField())
+    same = (
+        previous_round.reports.filter(
+            measure_id=OuterRef("measure_id"),
+            state=ReportState.APPROVED,
+            **{name: OuterRef(name) for name in _COMPARED if name != "progress_percent"},
+        )
+        .alias(percent=Coalesce("progress_percent", 0))
+        .filter(percent=Coalesce(OuterRef("progress_percent"), 0))
+        .order_by()
+    )
+    return Exists(same)
+
+
 def unchanged_submitted_report_pks(progress_round: ProgressRound) -> list[int]:
     """Return the submitted reports of the round that repeat the previous confirmed answer."""
-    submitted = list(progress_round.reports.filter(state=ReportState.SUBMITTED))
-    _previous, answers = previous_answers(progress_round, [r.measure_id for r in submitted])
-    return [r.pk for r in submitted if repeats_answer(r, answers.get(r.measure_id))]
+    repeats = repeats_previous_answer(previous_confirmed_round(progress_round))
+    return list(
+        progress_round.reports.filter(repeats, state=ReportState.SUBMITTED)
+        .order_by("pk")
+        .values_list("pk", flat=True)
+    )
 
 
 def is_overdue(progress_round: ProgressRound, report: ProgressReport, today: datetime.date):
@@ -327,11 +361,6 @@ DASHBOARD_PAGE_SIZE = 100
 UNASSIGNED_SHOWN = 50
 
 
-def _same_answer(answer: tuple, previous: tuple) -> bool:
-    """``repeats_answer`` on (status, 進捗率, texts) tuples in ``_COMPARED`` order."""
-    return all((a or "") == (b or "") for a, b in zip(answer, previous, strict=True))
-
-
 def round_dashboard(
     progress_round: ProgressRound,
     *,
@@ -377,44 +406,30 @@ def round_dashboard(
         key=lambda d: (d.division.department.order, d.division.department.name, d.division.order),
     )
 
-    shown = progress_round.reports.select_related(*_REPORT_RELATED).order_by(
-        "measure__category__order", "measure__position"
-    )
-    if state:
-        shown = shown.filter(state=state)
-    page_obj = None
-    if page is not None:
-        page_obj = Paginator(shown, per_page or DASHBOARD_PAGE_SIZE).get_page(page)
-        reports = list(page_obj.object_list)
-    else:
-        reports = list(shown)
     previous_round = previous_confirmed_round(progress_round)
-    # The previous answers matter only for submitted reports (「前回と同じ」 and the bulk
-    # approval): a subquery keeps the query the same size however many there are, and plain
-    # tuples keep 10,000 of them cheap.
-    submitted_now = progress_round.reports.filter(state=ReportState.SUBMITTED)
-    answers: dict[int, tuple] = {}
-    if previous_round is not None:
-        answers = {
-            row[0]: row[1:]
-            for row in previous_round.reports.filter(
-                state=ReportState.APPROVED, measure__in=submitted_now.values("measure")
-            ).values_list("measure_id", *_COMPARED)
-        }
-    unchanged_count = sum(
-        1
-        for row in submitted_now.values_list("measure_id", *_COMPARED)
-        if row[0] in answers and _same_answer(row[1:], answers[row[0]])
+    of_state = progress_round.reports.filter(state=state) if state else progress_round.reports
+    ordered = of_state.order_by("measure__category__order", "measure__position")
+    shown = ordered.select_related(*_REPORT_RELATED).annotate(
+        repeats_previous=repeats_previous_answer(previous_round)
     )
+    page_obj = None
+    if page is None:
+        reports = list(shown)
+    else:
+        # The page's reports are found in plan order over narrow rows, then read in full:
+        # sorting every report of the round with all its columns costs three times more.
+        paginator = Paginator(ordered.values_list("pk", flat=True), per_page or DASHBOARD_PAGE_SIZE)
+        page_obj = paginator.get_page(page)
+        by_pk = shown.in_bulk(list(page_obj.object_list))
+        reports = [by_pk[pk] for pk in page_obj.object_list]
+    # 「前回と同じ」 matters only for submitted reports: the database compares the answers.
+    repeats = repeats_previous_answer(previous_round)
+    unchanged_count = progress_round.reports.filter(repeats, state=ReportState.SUBMITTED).count()
     rows = [
         MeasureProgressRow(
             report,
             is_overdue(progress_round, report, today),
-            report.state == ReportState.SUBMITTED
-            and report.measure_id in answers
-            and _same_answer(
-                tuple(getattr(report, name) for name in _COMPARED), answers[report.measure_id]
-            ),
+            report.state == ReportState.SUBMITTED and report.repeats_previous,
         )
         for report in reports
     ]
@@ -446,11 +461,17 @@ def round_dashboard(
 def _confirm_totals(progress_round: ProgressRound) -> ConfirmTotals:
     """Each measure counted with its approved status in the round, else its current one; one
     grouped query (category, current status, status after confirming)."""
-    approved_status = ProgressReport.objects.filter(
-        round=progress_round, measure=OuterRef("pk"), state=ReportState.APPROVED
-    ).values("status")[:1]
+    # At most one report per measure and round: a left join, not a look-up per measure.
+    approved = FilteredRelation(
+        "progress_reports",
+        condition=Q(
+            progress_reports__round=progress_round,
+            progress_reports__state=ReportState.APPROVED,
+        ),
+    )
     grouped = (
-        Measure.objects.annotate(after=Coalesce(Subquery(approved_status), F("status")))
+        Measure.objects.annotate(approved=approved)
+        .annotate(after=Coalesce(F("approved__status"), F("status")))
         .values_list("category_id", "status", "after")
         .annotate(n=Count("pk"))
         .order_by()

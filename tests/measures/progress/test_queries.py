@@ -160,8 +160,8 @@ def test_round_dashboard_counts_stay_right_with_many_reports(
 
 # Queries each selector makes, whatever the number of measures, reports and divisions.
 PINS = {
-    "dashboard": 11,  # counts by one aggregate; only the shown reports are loaded
-    "dashboard_page": 12,  # the same, one page of reports (and its count)
+    "dashboard": 10,  # counts by one aggregate; 「前回と同じ」 counted by the database
+    "dashboard_page": 12,  # the same, one page: its report ids in order, then those reports
     "mine": 5,  # one page of reports, its count and the outstanding count
     "list": 1,
     "outstanding": 1,

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from measures.models import Measure, Relisting, Status
-from measures.progress import services
+from measures.progress import selectors, services
 from measures.progress.models import ProgressReport, ProgressRound, ReportState, RoundState
 from measures.progress.services import ProgressConflict, ProgressError, ReportContent
 
@@ -451,4 +451,55 @@ def test_editing_a_submitted_report_takes_it_back_to_draft(make_round, register,
         ReportState.DRAFT,
         None,
         None,
+    )
+
+
+def test_the_dashboard_finds_repeated_answers_as_repeats_answer_does(make_round, register, people):
+    """「前回と同じ」 is compared by the database on the dashboard and in the bulk approval; it
+    must agree with ``repeats_answer`` (texts, status, and 進捗率 none and 0 alike)."""
+    no_percent = ReportContent(
+        **{**ANSWER.__dict__, "status": Status.PARTIAL, "progress_percent": None}
+    )
+    previous_answers = {
+        register.own: (people.leader, ANSWER),
+        register.own_second: (people.leader, no_percent),
+        register.other: (people.other_leader, ANSWER),
+        register.unassigned: (people.policy, ANSWER),
+    }
+    first = make_round(RoundState.OPEN, title="令和6年度 進捗調査", reference_date=days(-400))
+    for measure, (user, content) in previous_answers.items():
+        submit(report_of(first, measure), user, content)
+        approve(report_of(first, measure), people.policy)
+    advance(first, services.progress_round_close, people.policy)
+    advance(first, services.progress_round_confirm, people.policy)
+
+    second = make_round(RoundState.OPEN, title="令和7年度 進捗調査")
+    current_answers = {
+        register.own: ANSWER,
+        register.own_second: ReportContent(**{**no_percent.__dict__, "progress_percent": 0}),
+        register.other: ReportContent(**{**ANSWER.__dict__, "activities": "新しい取組"}),
+        register.unassigned: ReportContent(**{**ANSWER.__dict__, "status": Status.PARTIAL}),
+    }
+    for measure, content in current_answers.items():
+        submit(report_of(second, measure), previous_answers[measure][0], content)
+
+    dashboard = selectors.round_dashboard(second)
+    shown = {row.report.measure_id: row.repeats_previous for row in dashboard.rows}
+    expected = {
+        measure.pk: selectors.repeats_answer(report_of(second, measure), report_of(first, measure))
+        for measure in current_answers
+    }
+    assert (
+        shown
+        == expected
+        == {
+            register.own.pk: True,
+            register.own_second.pk: True,
+            register.other.pk: False,
+            register.unassigned.pk: False,
+        }
+    )
+    assert dashboard.unchanged_count == 2
+    assert sorted(selectors.unchanged_submitted_report_pks(second)) == sorted(
+        report_of(second, m).pk for m in (register.own, register.own_second)
     )
