@@ -62,20 +62,27 @@ def period_cells(period_numbers, columns) -> SafeString:
     return mark_safe("".join(shown if c.period.number in period_numbers else none for c in columns))
 
 
-# A number no measure has, swapped for the real one: the rest of the address never changes.
+# A number no row has, swapped for the real one: the rest of the address never changes.
 _PK_SLOT = 987654321
 
 
 @cache
-def _measure_url_pattern(script_prefix: str) -> str:
-    return reverse("measures:detail", args=[_PK_SLOT]).replace(str(_PK_SLOT), "{}")
+def _url_pattern(name: str, script_prefix: str) -> str:
+    return reverse(name, args=[_PK_SLOT]).replace(str(_PK_SLOT), "{}")
+
+
+@register.simple_tag
+def row_url(name: str, pk: int) -> str:
+    """Return the address of ``name`` for one row's pk (``{% url name pk %}``): reversed once
+    per name and script prefix, because a long table links every row and reversing each
+    address costs more than writing the row."""
+    return _url_pattern(name, get_script_prefix()).format(int(pk))
 
 
 @register.simple_tag
 def measure_url(pk: int) -> str:
-    """Return the measure page's address: reversed once per script prefix, because a long
-    table links every row and reversing each address costs more than writing the row."""
-    return _measure_url_pattern(get_script_prefix()).format(int(pk))
+    """Return the measure page's address (see ``row_url``)."""
+    return row_url("measures:detail", pk)
 
 
 @cache
