@@ -349,7 +349,7 @@ def round_dashboard(request, pk: int):
             "rows": rows,
             "shown_state": shown_state,
             "report_states": ReportState,
-            "survey": survey_dashboard(progress_round),
+            "survey": survey_dashboard(progress_round, dashboard.divisions),
         },
     )
 

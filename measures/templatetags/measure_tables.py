@@ -62,21 +62,24 @@ def period_cells(period_numbers, columns) -> SafeString:
     return mark_safe("".join(shown if c.period.number in period_numbers else none for c in columns))
 
 
-# A number no row has, swapped for the real one: the rest of the address never changes.
-_PK_SLOT = 987654321
+# Numbers no row has, swapped for the real ones: the rest of the address never changes.
+_SLOTS = (987654321, 987654322, 987654323)
 
 
 @cache
-def _url_pattern(name: str, script_prefix: str) -> str:
-    return reverse(name, args=[_PK_SLOT]).replace(str(_PK_SLOT), "{}")
+def _url_pattern(name: str, script_prefix: str, count: int) -> str:
+    pattern = reverse(name, args=_SLOTS[:count]).replace("{", "{{").replace("}", "}}")
+    for index, slot in enumerate(_SLOTS[:count]):
+        pattern = pattern.replace(str(slot), f"{{{index}}}")
+    return pattern
 
 
 @register.simple_tag
-def row_url(name: str, pk: int) -> str:
-    """Return the address of ``name`` for one row's pk (``{% url name pk %}``): reversed once
+def row_url(name: str, *pks: int) -> str:
+    """Return the address of ``name`` for a row's pks (``{% url name pk … %}``): reversed once
     per name and script prefix, because a long table links every row and reversing each
     address costs more than writing the row."""
-    return _url_pattern(name, get_script_prefix()).format(int(pk))
+    return _url_pattern(name, get_script_prefix(), len(pks)).format(*(int(pk) for pk in pks))
 
 
 @register.simple_tag

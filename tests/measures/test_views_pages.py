@@ -142,3 +142,19 @@ def test_every_row_links_to_its_measure_page_under_any_script_prefix(reader_clie
         assert linked == {int(pk) for pk in re.findall(r'href="[^"]*/measures/(\d+)/"', html)}, (
             "every measure link carries the prefix"
         )
+
+
+@pytest.mark.parametrize(
+    "name,args",
+    [
+        ("measures:detail", [5]),
+        ("measures:progress:survey_download", [3, 17]),
+        ("admin:measures_measure_change", [12]),
+    ],
+)
+def test_row_url_writes_what_reverse_gives(name, args):
+    from measures.templatetags.measure_tables import row_url
+
+    for prefix in ("/", "/ict/"):
+        with override_script_prefix(prefix):
+            assert row_url(name, *args) == reverse(name, args=args)

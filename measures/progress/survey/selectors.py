@@ -99,27 +99,42 @@ class SurveyDashboard:
         return sum(1 for line in self.lines if line.last_return is not None)
 
 
-def survey_dashboard(progress_round: ProgressRound) -> SurveyDashboard:
+def survey_dashboard(progress_round: ProgressRound, divisions=None) -> SurveyDashboard:
     """Return which divisions get a 調査票 (with their number of rows) and which answered by
-    workbook and when; three queries."""
-    counts = (
-        progress_round.reports.filter(
-            state__in=WRITABLE_STATES, measure__responsible_division__isnull=False
+    workbook and when; three queries at most, or one given the round dashboard's ``divisions``
+    (its lines, which already count each division's reports by state)."""
+    if divisions is None:
+        counts = (
+            progress_round.reports.filter(
+                state__in=WRITABLE_STATES, measure__responsible_division__isnull=False
+            )
+            .values("measure__responsible_division")
+            .annotate(n=Count("pk"))
         )
-        .values("measure__responsible_division")
-        .annotate(n=Count("pk"))
-    )
-    by_division = {row["measure__responsible_division"]: row["n"] for row in counts}
+        by_division = {row["measure__responsible_division"]: row["n"] for row in counts}
+        known = {}
+    else:
+        by_division = {
+            line.division.pk: sum(line.counts[state] for state in WRITABLE_STATES)
+            for line in divisions
+        }
+        by_division = {pk: n for pk, n in by_division.items() if n}
+        known = {line.division.pk: line.division for line in divisions}
     returns = survey_returns(progress_round)
     latest: dict[int, object] = {}
     for survey_return in returns:
         latest.setdefault(survey_return.division_id, survey_return)
-    division_ids = set(by_division) | set(latest)
-    divisions = Division.objects.filter(pk__in=division_ids).select_related("department")
+    wanted = set(by_division) | set(latest)
+    for survey_return in returns:
+        known.setdefault(survey_return.division_id, survey_return.division)
+    missing = wanted - set(known)
+    if missing:
+        known |= Division.objects.select_related("department").in_bulk(missing)
     lines = [
         DivisionSurveyLine(d, by_division.get(d.pk, 0), latest.get(d.pk))
         for d in sorted(
-            divisions, key=lambda d: (d.department.order, d.department.name, d.order, d.pk)
+            (known[pk] for pk in wanted),
+            key=lambda d: (d.department.order, d.department.name, d.order, d.pk),
         )
     ]
     return SurveyDashboard(lines=lines, returns=returns)
