@@ -424,7 +424,11 @@ def round_dashboard(
         reports = [by_pk[pk] for pk in page_obj.object_list]
     # 「前回と同じ」 matters only for submitted reports: the database compares the answers.
     repeats = repeats_previous_answer(previous_round)
-    unchanged_count = progress_round.reports.filter(repeats, state=ReportState.SUBMITTED).count()
+    # (The counts above say whether there is anything to look for.)
+    unchanged_count = 0
+    if counts[ReportState.SUBMITTED] and previous_round is not None:
+        submitted = progress_round.reports.filter(state=ReportState.SUBMITTED)
+        unchanged_count = submitted.filter(repeats).count()
     rows = [
         MeasureProgressRow(
             report,
@@ -433,14 +437,16 @@ def round_dashboard(
         )
         for report in reports
     ]
-    unassigned_reports = [
-        UnassignedReport(pk, measure_pk, name, ReportState(state))
-        for pk, measure_pk, name, state in progress_round.reports.filter(
-            measure__responsible_division__isnull=True
-        )
-        .order_by("measure__category__order", "measure__position")
-        .values_list("pk", "measure_id", "measure__name", "state")[:UNASSIGNED_SHOWN]
-    ]
+    unassigned_reports = []
+    if unassigned.total:
+        unassigned_reports = [
+            UnassignedReport(pk, measure_pk, name, ReportState(state))
+            for pk, measure_pk, name, state in progress_round.reports.filter(
+                measure__responsible_division__isnull=True
+            )
+            .order_by("measure__category__order", "measure__position")
+            .values_list("pk", "measure_id", "measure__name", "state")[:UNASSIGNED_SHOWN]
+        ]
     measure_count = Measure.objects.count()
     return RoundDashboard(
         progress_round=progress_round,
