@@ -61,6 +61,12 @@ class HistoryAuthorship(models.Model):
         abstract = True
 
 
+# Kept as module names so the seed loader can write initial entries for rows loaddata saved raw.
+PLAN_HISTORY = HistoricalRecords(verbose_name=_("計画の変更履歴"), bases=[HistoryAuthorship])
+PERIOD_HISTORY = HistoricalRecords(verbose_name=_("計画期間の変更履歴"), bases=[HistoryAuthorship])
+CATEGORY_HISTORY = HistoricalRecords(verbose_name=_("区分の変更履歴"), bases=[HistoryAuthorship])
+
+
 class PlanManager(models.Manager):
     def get_by_natural_key(self, name):
         return self.get(name=name)
@@ -70,7 +76,7 @@ class Plan(models.Model):
     name = models.CharField(_("名称"), max_length=100, unique=True)
 
     objects = PlanManager()
-    history = HistoricalRecords(verbose_name=_("計画の変更履歴"), bases=[HistoryAuthorship])
+    history = PLAN_HISTORY
 
     class Meta:
         verbose_name = _("計画")
@@ -99,7 +105,7 @@ class PlanPeriod(models.Model):
     short_name = models.CharField(_("略称"), max_length=10, help_text=_("例: 一次"))
 
     objects = PlanPeriodManager()
-    history = HistoricalRecords(verbose_name=_("計画期間の変更履歴"), bases=[HistoryAuthorship])
+    history = PERIOD_HISTORY
 
     class Meta:
         verbose_name = _("計画期間")
@@ -142,7 +148,7 @@ class Category(models.Model):
     order = models.PositiveSmallIntegerField(_("表示順"), unique=True)
 
     objects = CategoryManager()
-    history = HistoricalRecords(verbose_name=_("区分の変更履歴"), bases=[HistoryAuthorship])
+    history = CATEGORY_HISTORY
 
     class Meta:
         verbose_name = _("区分")

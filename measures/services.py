@@ -12,7 +12,19 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .history import measure_changes_since
-from .models import MEASURE_HISTORY, RELISTING_HISTORY, Measure, Relisting, Status
+from .models import (
+    CATEGORY_HISTORY,
+    MEASURE_HISTORY,
+    PERIOD_HISTORY,
+    PLAN_HISTORY,
+    RELISTING_HISTORY,
+    Category,
+    Measure,
+    Plan,
+    PlanPeriod,
+    Relisting,
+    Status,
+)
 from .progress.services import progress_record_baseline
 
 SEED_FIXTURE = Path(settings.BASE_DIR) / "fixtures" / "plan.json"
@@ -30,7 +42,15 @@ def register_seed(*, fixture: Path = SEED_FIXTURE) -> bool:
     if Measure.objects.exists():
         return False
     load_with_initial_history(
-        fixture, {Measure: MEASURE_HISTORY, Relisting: RELISTING_HISTORY}, SEED_CHANGE_REASON
+        fixture,
+        {
+            Plan: PLAN_HISTORY,
+            PlanPeriod: PERIOD_HISTORY,
+            Category: CATEGORY_HISTORY,
+            Measure: MEASURE_HISTORY,
+            Relisting: RELISTING_HISTORY,
+        },
+        SEED_CHANGE_REASON,
     )
     progress_record_baseline()
     return True

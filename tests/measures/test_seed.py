@@ -2,7 +2,7 @@
 
 import pytest
 
-from measures.models import Category, Measure, Relisting, Status
+from measures.models import Category, Measure, Plan, PlanPeriod, Relisting, Status
 from measures.rows import category_table_rows
 from measures.services import SEED_CHANGE_REASON, register_seed
 from measures.totals import category_status_totals
@@ -101,6 +101,12 @@ def test_seed_periods_are_sets_not_strings(seeded):
 def test_seed_every_measure_has_an_initial_history_entry(seeded):
     assert Measure.history.filter(history_type="+").count() == 75
     assert Relisting.history.filter(history_type="+").count() == 8
+    # The tables and periods too, so their history starts with the plan, not at a first edit.
+    for model, count in ((Plan, 1), (PlanPeriod, 4), (Category, 3)):
+        records = model.history.all()
+        assert records.count() == model.objects.count() == count, model
+        assert {r.history_type for r in records} == {"+"}
+        assert {r.history_change_reason for r in records} == {SEED_CHANGE_REASON}
     first = Measure.history.get(name="統合型GISシステムの構築")
     assert first.history_change_reason == SEED_CHANGE_REASON
     assert sorted(p.planperiod.number for p in first.periods.all()) == [1, 4]
