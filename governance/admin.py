@@ -2,7 +2,7 @@
 every edit enters the history (「履歴」 on each record's page)."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.db.models import Count, Prefetch
 from django.utils.translation import gettext_lazy as _
 
@@ -21,6 +21,7 @@ from .models import (
     ProjectTeamMember,
     PromotionLeader,
 )
+from .tokens import ApiToken, api_tokens_revoke, may_revoke_any_token
 
 
 class ChangeReasonForm(forms.ModelForm):
@@ -242,3 +243,48 @@ class AccessRecordAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(ApiToken)
+class ApiTokenAdmin(admin.ModelAdmin):
+    """Every user's API tokens, for those who manage accounts: to see which are in use and to
+    revoke one that leaked. Tokens are created by their owners (「API トークン」), who alone ever
+    see the secret; nothing here shows or changes it."""
+
+    list_display = ["user", "label", "key_start", "created_at", "last_used_at", "revoked_at"]
+    list_filter = [("revoked_at", admin.EmptyFieldListFilter), "created_at"]
+    list_select_related = ["user"]
+    search_fields = ["user__username", "label", "key_start"]
+    readonly_fields = list_display
+    fields = list_display
+    actions = ["revoke"]
+
+    def has_module_permission(self, request):
+        return may_revoke_any_token(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return may_revoke_any_token(request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        # Revoking keeps the row; deleting stays possible so that deleting a user (which
+        # takes their tokens with them) is not refused.
+        return may_revoke_any_token(request.user)
+
+    def has_revoke_permission(self, request):
+        return may_revoke_any_token(request.user)
+
+    @admin.action(description=_("選択したトークンを失効させる"), permissions=["revoke"])
+    def revoke(self, request, queryset):
+        revoked = api_tokens_revoke(queryset)
+        self.message_user(
+            request,
+            _("%(count)d 件のトークンを失効させました（失効済みのものはそのままです）。")
+            % {"count": revoked},
+            messages.SUCCESS,
+        )

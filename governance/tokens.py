@@ -82,6 +82,17 @@ def api_token_revoke(*, user, token_id: int) -> bool:
     )
 
 
+def may_revoke_any_token(user) -> bool:
+    """Whether ``user`` manages accounts (管理者, superusers), and so may see every user's
+    tokens and revoke them, e.g. one that leaked."""
+    return user.is_active and user.has_perm("auth.change_user")
+
+
+def api_tokens_revoke(tokens) -> int:
+    """Revoke the active ones of ``tokens`` (a queryset); return how many were revoked."""
+    return tokens.active().update(revoked_at=timezone.now())
+
+
 def api_token_authenticate(raw: str) -> ApiToken | None:
     """Return the active token whose secret is ``raw`` (with its active user), or None."""
     if not raw.startswith(TOKEN_PREFIX) or len(raw) > 200:

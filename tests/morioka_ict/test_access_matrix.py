@@ -764,6 +764,8 @@ ADMIN_TABLE = {
     "governance.promotionleader": "V V F F",
     "governance.projectteam": "V V F F",
     "governance.accessrecord": "N N V V",
+    # Every user's tokens: for those who manage accounts only (and the action to revoke).
+    "governance.apitoken": "N N N V",
 }
 # Cells where a model's page differs from its profile: (model, kind) → (GET, POST) of all roles.
 ADMIN_EXCEPTIONS: dict[tuple[str, str], tuple[str, str]] = {
@@ -777,6 +779,12 @@ ADMIN_EXCEPTIONS: dict[tuple[str, str], tuple[str, str]] = {
             "delete": ("login login 403 403 403 ok", "login login 403 403 403 go"),
         }.items()
     },
+    # API tokens are revoked (an action), not edited; deleting one stays possible, as deleting
+    # its user would.
+    ("governance.apitoken", "delete"): (
+        "login login 403 403 403 ok",
+        "login login 403 403 403 go*",
+    ),
     # A measure with progress reports cannot be deleted in admin (reports are never deleted).
     ("measures.measure", "delete"): ("login login 403 403 ok ok", "login login 403 403 403 403"),
     # Rows that others depend on are protected: the page lists them and deletes nothing.

@@ -97,3 +97,41 @@ def test_users_cannot_revoke_each_others_tokens(reader, token, django_user_model
     other = django_user_model.objects.create_user("other")
     assert not api_token_revoke(user=other, token_id=ApiToken.objects.get().pk)
     assert ApiToken.objects.get().is_active
+
+
+def _staff_in(django_user_model, username: str, role: str):
+    from django.contrib.auth.models import Group
+
+    user = django_user_model.objects.create_user(username, password="unused", is_staff=True)
+    Group.objects.get(name=role).user_set.add(user)
+    return user
+
+
+def test_an_account_manager_revokes_a_leaked_token_of_someone_else(
+    client, django_user_model, reader, token, seeded
+):
+    """管理者 see every user's tokens in admin (never their secrets) and revoke them; the
+    token answers 401 from then on. 情報企画課 and 閲覧 do not see the list."""
+    from django.urls import reverse
+
+    from governance.roles import ADMINISTRATOR, POLICY_DIVISION, READER
+
+    changelist = reverse("admin:governance_apitoken_changelist")
+    stored = ApiToken.objects.get()
+    for role in (READER, POLICY_DIVISION):
+        client.force_login(_staff_in(django_user_model, f"not-{role}", role))
+        assert client.get(changelist).status_code == 403
+        assert "API トークン" not in client.get(reverse("admin:index")).content.decode()
+
+    client.force_login(_staff_in(django_user_model, "kanri", ADMINISTRATOR))
+    page = client.get(changelist).content.decode()
+    assert "テスト連携" in page and stored.key_start in page
+    assert token not in page and stored.key_hash not in page
+    response = client.post(
+        changelist, {"action": "revoke", "_selected_action": [stored.pk]}, follow=True
+    )
+    assert "1 件のトークンを失効させました" in response.content.decode()
+    stored.refresh_from_db()
+    assert stored.revoked_at is not None
+    answer = Client(headers={"Authorization": f"Bearer {token}"}).get(URL)
+    assert answer.status_code == 401
