@@ -421,14 +421,14 @@ def round_dashboard(
         paginator = Paginator(ordered.values_list("pk", flat=True), per_page or DASHBOARD_PAGE_SIZE)
         page_obj = paginator.get_page(page)
         by_pk = shown.in_bulk(list(page_obj.object_list))
-        reports = [by_pk[pk] for pk in page_obj.object_list]
-    # 「前回と同じ」 matters only for submitted reports: the database compares the answers.
-    repeats = repeats_previous_answer(previous_round)
-    # (The counts above say whether there is anything to look for.)
+        # (A report whose measure was deleted between the two reads is left out.)
+        reports = [by_pk[pk] for pk in page_obj.object_list if pk in by_pk]
+    # 「前回と同じ」 matters only for submitted reports: the database compares the answers,
+    # and is not asked when the counts above show nothing submitted.
     unchanged_count = 0
     if counts[ReportState.SUBMITTED] and previous_round is not None:
         submitted = progress_round.reports.filter(state=ReportState.SUBMITTED)
-        unchanged_count = submitted.filter(repeats).count()
+        unchanged_count = submitted.filter(repeats_previous_answer(previous_round)).count()
     rows = [
         MeasureProgressRow(
             report,
