@@ -89,13 +89,19 @@ def measure_url(pk: int) -> str:
 
 
 @cache
-def _status_cell(status: Status, language: str | None) -> SafeString:
+def _status_text(status: Status, language: str | None) -> SafeString:
     return format_html(
-        '<td class="num nowrap"><span class="mark {}">{}</span> {}</td>',
+        '<span class="mark {}" aria-hidden="true">{}</span> {}',
         status.css_class,
         status.mark,
         status.label,
     )
+
+
+def status_text(status: Status) -> SafeString:
+    """Return a status as its mark and word (「◎ 実施」), the mark hidden from screen readers,
+    which read the word: the one markup of a status in a table cell or a progress page."""
+    return _status_text(Status(status), get_language())
 
 
 @register.simple_tag
@@ -107,6 +113,6 @@ def period_matrix_row(row, columns) -> SafeString:
         row.category.short_name,
         measure_url(row.measure_pk),
         row.name,
-        _status_cell(row.status, get_language()),
+        format_html('<td class="num nowrap">{}</td>', status_text(row.status)),
         period_cells(row.period_numbers, columns),
     )

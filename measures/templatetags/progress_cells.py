@@ -10,8 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
 
-from ..models import Status
 from ..progress.models import ReportState
+from .measure_tables import status_text
 
 register = template.Library()
 
@@ -27,22 +27,10 @@ def report_state(state) -> SafeString:
     return _state(ReportState(state), get_language())
 
 
-@cache
-def _status(status: Status | None, language: str | None) -> SafeString:
-    if not status:
-        return format_html("{}", _("未選択"))
-    return format_html(
-        '<span class="mark {}" aria-hidden="true">{}</span> {}',
-        status.css_class,
-        status.mark,
-        status.label,
-    )
-
-
 @register.simple_tag
 def report_status(status) -> SafeString:
     """Return a reported status as its mark and word (「未選択」 when none is given)."""
-    return _status(Status(status) if status else None, get_language())
+    return status_text(status) if status else format_html("{}", _("未選択"))
 
 
 @register.simple_tag
