@@ -4,8 +4,6 @@ workbook (the round dashboard)."""
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Count
-
 from governance.models import Division
 
 from ..models import ProgressReport, ProgressRound
@@ -99,37 +97,23 @@ class SurveyDashboard:
         return sum(1 for line in self.lines if line.last_return is not None)
 
 
-def survey_dashboard(progress_round: ProgressRound, divisions=None) -> SurveyDashboard:
+def survey_dashboard(progress_round: ProgressRound, divisions) -> SurveyDashboard:
     """Return which divisions get a 調査票 (with their number of rows) and which answered by
-    workbook and when; three queries at most, or one given the round dashboard's ``divisions``
-    (its lines, which already count each division's reports by state)."""
-    if divisions is None:
-        counts = (
-            progress_round.reports.filter(
-                state__in=WRITABLE_STATES, measure__responsible_division__isnull=False
-            )
-            .values("measure__responsible_division")
-            .annotate(n=Count("pk"))
-        )
-        by_division = {row["measure__responsible_division"]: row["n"] for row in counts}
-        known = {}
-    else:
-        by_division = {
-            line.division.pk: sum(line.counts[state] for state in WRITABLE_STATES)
-            for line in divisions
-        }
-        by_division = {pk: n for pk, n in by_division.items() if n}
-        known = {line.division.pk: line.division for line in divisions}
+    workbook and when, from the round dashboard's ``divisions`` (its lines, which already
+    count each division's reports by state), in one query (the returns, with their
+    divisions)."""
+    by_division = {
+        line.division.pk: n
+        for line in divisions
+        if (n := sum(line.counts[state] for state in WRITABLE_STATES))
+    }
+    known = {line.division.pk: line.division for line in divisions}
     returns = survey_returns(progress_round)
     latest: dict[int, object] = {}
     for survey_return in returns:
         latest.setdefault(survey_return.division_id, survey_return)
-    wanted = set(by_division) | set(latest)
-    for survey_return in returns:
         known.setdefault(survey_return.division_id, survey_return.division)
-    missing = wanted - set(known)
-    if missing:
-        known |= Division.objects.select_related("department").in_bulk(missing)
+    wanted = set(by_division) | set(latest)
     lines = [
         DivisionSurveyLine(d, by_division.get(d.pk, 0), latest.get(d.pk))
         for d in sorted(
